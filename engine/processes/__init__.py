@@ -1,0 +1,1 @@
+"""Persistence of BPMN process instances and the work-item (inbox) projection."""

@@ -1,0 +1,119 @@
+"""Application settings: the one place that reads the environment (pydantic-settings, ``FIREOPS_`` prefix).
+
+Nested models use ``__`` in variable names, e.g. ``FIREOPS_TELEGRAM__BOT_TOKEN``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "dev-only-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
+
+
+def default_database_url() -> str:
+    """SQLite file under the user's data dir (``~/.local/share/fireops/fireops.db`` on Linux)."""
+    data_dir = Path(platformdirs.user_data_dir("fireops"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'fireops.db'}"
+
+
+class FilingSettings(BaseModel):
+    """R-FILE-1: how the filing deadline is counted."""
+
+    rule: Literal["working_days", "calendar_days"] = "working_days"
+    days: int = Field(default=5, ge=1, le=30)
+
+
+class ReviewSettings(BaseModel):
+    """R-DUE: submitted tasks should be reviewed within this many days."""
+
+    due_days: int = Field(default=2, ge=1, le=30)
+
+
+class OutboxSettings(BaseModel):
+    """Delivery of outbox notifications (``engine/outbox``): batching, retries, rate limits."""
+
+    enabled: bool = True
+    poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    batch_size: int = Field(default=20, ge=1, le=1000)
+    concurrency: int = Field(default=10, ge=1, le=100)
+    lease_s: float = Field(default=60.0, gt=0, le=3600)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_base_s: float = Field(default=2.0, gt=0, le=3600)
+    backoff_cap_s: float = Field(default=600.0, gt=0, le=86400)
+    rate_per_s: float = Field(default=30.0, gt=0, le=10000)
+    send_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+
+
+class SchedulerSettings(BaseModel):
+    """The APScheduler jobs (``engine/scheduler.py``) and the R-DUE reminder rules they apply."""
+
+    enabled: bool = True
+    lease_s: int = Field(default=60, ge=5, le=3600)
+    scan_interval_s: int = Field(default=300, ge=5, le=86400)
+    timer_interval_s: int = Field(default=60, ge=5, le=86400)
+    month_drafts_day: int = Field(default=1, ge=1, le=28)
+    month_drafts_hour: int = Field(default=1, ge=0, le=23)
+    plan_issue_day: int = Field(default=5, ge=1, le=28)
+    task_remind_days_before: int = Field(default=3, ge=1, le=27)
+    suspension_decide_days: int = Field(default=2, ge=1, le=30)
+    fault_digest_day: int = Field(default=1, ge=1, le=28)
+    contract_end_notice_days: int = Field(default=30, ge=1, le=365)
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+
+
+class TelegramSettings(BaseModel):
+    """Telegram bot (issue 4)."""
+
+    bot_token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    bot_username: str = "fireops_bot"
+    binding_code_ttl_s: int = Field(default=24 * 3600, ge=60)
+    update_retention_s: int = Field(default=3 * 24 * 3600, ge=60)
+
+
+class Settings(BaseSettings):
+    """All configuration of fireops.
+
+    Attributes:
+        environment: ``development`` allows the built-in dev secret; ``production`` refuses it.
+        database_url: SQLAlchemy URL; SQLite file by default, ``postgresql+psycopg://…`` in production.
+        base_url: Public URL printed in report QR codes (``{base_url}/verify/{token}``).
+        secret_key: Signs bearer tokens and report verification tokens.
+        token_ttl_s: Bearer token lifetime in seconds.
+        timezone: Business time zone for dates (plan months, deadlines).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FIREOPS_", env_nested_delimiter="__", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=default_database_url)
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    token_ttl_s: int = Field(default=12 * 3600, ge=60)
+    timezone: str = "Asia/Shanghai"
+    max_photo_bytes: int = 10 * 1024 * 1024
+    password_rounds: int = Field(default=12, ge=4, le=16)
+    filing: FilingSettings = FilingSettings()
+    review: ReviewSettings = ReviewSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    telegram: TelegramSettings = TelegramSettings()
+
+    @model_validator(mode="after")
+    def _enforce_non_default_secrets(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == _DEV_SECRET:
+            raise ValueError("FIREOPS_SECRET_KEY must be set to a real secret in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
