@@ -1,0 +1,1 @@
+"""Chat identity: bindings of chat accounts to people, one-time binding codes, update dedupe, dialogs."""

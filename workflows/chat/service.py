@@ -1,0 +1,212 @@
+"""Chat identity services: one-time binding codes, binding/unbinding accounts (R-ROLE-6), update dedupe.
+
+Codes are random, shown once, stored only as SHA-256, expire after
+``settings.telegram.binding_code_ttl_s`` and are used at most once. A person has at most one
+binding per channel, and a chat account binds at most one person: binding again is refused until
+``/unbind`` (R-ROLE-6, "one account, one device").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from workflows.audit.service import record_audit
+from workflows.chat.models import ChatBinding, ChatBindingCode, TelegramUpdate
+from workflows.context import Ctx
+from workflows.people.models import Person
+from workflows.people.rules import Role
+from workflows.people.scope import has_role
+from workflows.schema import Schema
+
+LANGUAGES = ("zh", "en")
+
+
+class BindingCodeRead(Schema):
+    """``POST /people/{id}/chat-binding-code``: the code (shown once) and the Telegram deep link."""
+
+    person_id: uuid.UUID
+    code: str
+    expires_at: datetime
+    telegram_link: str
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
+def issue_binding_code(ctx: Ctx, person_id: uuid.UUID) -> BindingCodeRead:
+    """Issue a one-time code that binds a chat account to ``person_id``.
+
+    Args:
+        ctx: Acting agency admin of the person's agency (for owner contacts: of their owner's
+            agency), or a platform admin (also for fire supervisors, who belong to no agency).
+        person_id: The person to bind.
+
+    Returns:
+        The code (URL-safe, 22 characters; shown once) with its expiry and ``t.me`` deep link.
+
+    Raises:
+        NotFound: no such person, or of another agency (404).
+        Forbidden: the actor is not an admin of the person's agency (403).
+    """
+    actor = ctx.actor
+    assert actor is not None
+    person = ctx.session.get(Person, person_id)
+    platform = has_role(actor, Role.PLATFORM_ADMIN)
+    if person is None or (not platform and _agency_of(ctx, person) != actor.agency_id):
+        raise NotFound("人员不存在 / person not found")
+    if not platform and not has_role(actor, Role.AGENCY_ADMIN):
+        raise Forbidden("只有本机构系统管理员可以发放绑定码 / only the agency admin may issue binding codes")
+    code = secrets.token_urlsafe(16)
+    expires = ctx.clock.now() + timedelta(seconds=ctx.settings.telegram.binding_code_ttl_s)
+    row = ChatBindingCode(
+        code_sha256=_hash(code), person_id=person.id, issued_by=actor.id, expires_at=expires
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    record_audit(
+        ctx, "chat.binding_code_issued", "person", person.id, after={"expires_at": expires.isoformat()}
+    )
+    link = f"https://t.me/{ctx.settings.telegram.bot_username}?start={code}"
+    return BindingCodeRead(person_id=person.id, code=code, expires_at=expires, telegram_link=link)
+
+
+def _agency_of(ctx: Ctx, person: Person) -> uuid.UUID | None:
+    """The agency that administers a person: their own, or (owner contacts) their owner's agency."""
+    if person.agency_id is not None:
+        return person.agency_id
+    if person.owner_id is not None:
+        from workflows.owners.models import Owner
+
+        owner = ctx.session.get(Owner, person.owner_id)
+        return owner.agency_id if owner else None
+    return None
+
+
+def binding_of(session: Session, channel: str, external_user_id: str) -> ChatBinding | None:
+    """The binding of a chat account, if any."""
+    return session.scalar(
+        select(ChatBinding).where(
+            ChatBinding.channel == channel, ChatBinding.external_user_id == external_user_id
+        )
+    )
+
+
+def bound_person(session: Session, channel: str, external_user_id: str) -> tuple[Person, ChatBinding] | None:
+    """The enabled person bound to a chat account and the binding, in one query; ``None`` otherwise."""
+    row = session.execute(
+        select(Person, ChatBinding)
+        .join(ChatBinding, ChatBinding.person_id == Person.id)
+        .where(
+            ChatBinding.channel == channel,
+            ChatBinding.external_user_id == external_user_id,
+            Person.enabled.is_(True),
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def binding_for_person(session: Session, channel: str, person_id: uuid.UUID) -> ChatBinding | None:
+    """The person's binding in ``channel``, if any (where pushes go)."""
+    return session.scalar(
+        select(ChatBinding).where(ChatBinding.channel == channel, ChatBinding.person_id == person_id)
+    )
+
+
+def bind_account(
+    ctx: Ctx, *, channel: str, code: str, external_user_id: str, chat_id: str, language: str = "zh"
+) -> Person:
+    """Bind a chat account with a one-time code (``/start <code>``).
+
+    Raises:
+        InvalidInput: unknown, used or expired code (422, ``code``).
+        Conflict: this chat account is bound already (409, ``already_bound``).
+        RuleViolation: ``R-ROLE-6`` the person has another account bound in this channel (409).
+        Forbidden: the person's account is disabled (403).
+    """
+    now = ctx.clock.now()
+    row = ctx.session.scalar(
+        select(ChatBindingCode).where(ChatBindingCode.code_sha256 == _hash(code)).with_for_update()
+    )
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise InvalidInput("code", "绑定码无效、已使用或已过期 / the code is unknown, used or expired")
+    if binding_of(ctx.session, channel, external_user_id) is not None:
+        raise Conflict(
+            "此账号已绑定，请先 /unbind / this account is bound already; /unbind first", code="already_bound"
+        )
+    person = ctx.session.get(Person, row.person_id)
+    if person is None or not person.enabled:
+        raise Forbidden("账号未启用 / the account is disabled")
+    if binding_for_person(ctx.session, channel, person.id) is not None:
+        raise RuleViolation(
+            "R-ROLE-6",
+            "该人员已绑定另一个账号，请先在原账号发送 /unbind / "
+            "the person has another account bound; /unbind it first",
+        )
+    row.used_at = now
+    ctx.session.add(
+        ChatBinding(
+            person_id=person.id,
+            channel=channel,
+            external_user_id=external_user_id,
+            chat_id=chat_id,
+            language=language if language in LANGUAGES else "zh",
+            bound_at=now,
+        )
+    )
+    ctx.actor = person
+    record_audit(ctx, "chat.bound", "person", person.id, after={"channel": channel})
+    ctx.session.flush()
+    return person
+
+
+def unbind_account(ctx: Ctx, *, channel: str, external_user_id: str) -> bool:
+    """Remove the binding of a chat account; ``False`` when it was not bound."""
+    binding = binding_of(ctx.session, channel, external_user_id)
+    if binding is None:
+        return False
+    ctx.actor = ctx.actor or ctx.session.get(Person, binding.person_id)
+    record_audit(ctx, "chat.unbound", "person", binding.person_id, before={"channel": channel})
+    ctx.session.delete(binding)
+    ctx.session.flush()
+    return True
+
+
+def set_language(session: Session, *, channel: str, external_user_id: str, language: str) -> bool:
+    """Store the account's language (``zh``/``en``); ``False`` when unbound or unknown language."""
+    binding = binding_of(session, channel, external_user_id)
+    if binding is None or language not in LANGUAGES:
+        return False
+    binding.language = language
+    return True
+
+
+def mark_update_seen(session: Session, update_id: int, now: datetime) -> bool:
+    """Record a Telegram ``update_id``; ``False`` when it was seen before (a redelivery).
+
+    One ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), safe under concurrent deliveries.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only SQLite and PostgreSQL are supported
+        if session.get(TelegramUpdate, update_id) is not None:
+            return False
+        session.add(TelegramUpdate(update_id=update_id, seen_at=now))
+        session.flush()
+        return True
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TelegramUpdate).values(update_id=update_id, seen_at=now).on_conflict_do_nothing()
+    return session.execute(stmt.returning(TelegramUpdate.update_id)).first() is not None
+
+
+def prune_updates(session: Session, before: datetime) -> int:
+    """Forget update ids seen before ``before``; returns how many were removed."""
+    result = session.execute(delete(TelegramUpdate).where(TelegramUpdate.seen_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,1 @@
+"""Project lifecycle: suspension of one month, termination, completion (R-LIFE)."""

@@ -1,0 +1,124 @@
+"""Review services: approve or reject a submitted task (R-REV)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from sqlalchemy import select
+
+from engine.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from workflows.audit.service import record_audit
+from workflows.context import Ctx
+from workflows.contracts.models import Contract, ContractType
+from workflows.faults.models import Fault, FaultStatus
+from workflows.notifications.events import notify_task_reviewed
+from workflows.people.models import Person
+from workflows.people.rules import Role
+from workflows.people.scope import roles_of
+from workflows.projects.models import Project
+from workflows.reviews.models import ReviewEntry
+from workflows.tasks.models import Task, TaskState
+from workflows.tasks.service import get_task
+
+Verdict = Literal["approve", "reject"]
+
+
+def can_review(person: Person, project: Project) -> bool:
+    """A project lead of this project or a technical lead of its agency (both registered engineers)."""
+    roles = roles_of(person)
+    if Role.PROJECT_LEAD in roles and project.lead_id == person.id:
+        return True
+    return Role.TECHNICAL_LEAD in roles and project.agency_id == person.agency_id
+
+
+def undisposed_faults(ctx: Ctx, task: Task) -> list[Fault]:
+    """Faults raised by ``task`` that have no disposition yet (what blocks approval, R-REV-1)."""
+    return list(
+        ctx.session.scalars(
+            select(Fault)
+            .where(Fault.task_id == task.id, Fault.status == FaultStatus.PENDING)
+            .order_by(Fault.found_at)
+        )
+    )
+
+
+def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str) -> Task:
+    """Approve or reject a submitted task and advance its ``task_review`` process.
+
+    The task row is locked ``FOR UPDATE``: of two concurrent decisions exactly one wins, the other
+    sees the task decided and gets 409.
+
+    Args:
+        ctx: Acting reviewer (project lead of the project or technical lead of its agency).
+        task_id: The task.
+        verdict: ``approve`` or ``reject``.
+        opinion: Review opinion (审核意见), required to reject, at most 500 characters.
+
+    Raises:
+        NotFound: task not visible (404).
+        Forbidden: not a reviewer of the project (403).
+        InvalidInput: rejecting without an opinion (422, ``opinion``).
+        Conflict: the task is not waiting for review, e.g. someone decided first (409, code
+            ``task_already_reviewed``).
+        RuleViolation: ``R-REV-1`` approving a maintenance task while one of its faults has no
+            disposition (409).
+    """
+    actor = ctx.actor
+    assert actor is not None
+    task, project = get_task(ctx, task_id, for_update=True)
+    if not can_review(actor, project):
+        raise Forbidden(
+            "只有本项目的项目负责人或技术负责人可以审核"
+            " / only the project lead or a technical lead may review"
+        )
+    if task.state != TaskState.SUBMITTED:
+        last = ctx.session.execute(
+            select(ReviewEntry, Person.name)
+            .join(Person, Person.id == ReviewEntry.reviewer_id)
+            .where(ReviewEntry.task_id == task.id)
+            .order_by(ReviewEntry.at.desc())
+        ).first()
+        who = f"，已由{last[1]}于{last[0].at:%Y-%m-%d %H:%M}审核" if last else ""
+        raise Conflict(
+            f"任务不在待审核状态{who} / the task is not waiting for review ({task.state})",
+            code="task_already_reviewed",
+        )
+    opinion = opinion.strip()
+    if len(opinion) > 500:
+        raise InvalidInput("opinion", "审核意见不超过 500 字 / at most 500 characters")
+    if verdict == "reject" and not opinion:
+        raise InvalidInput("opinion", "审核不通过时须填写审核意见 / an opinion is required to reject")
+    contract = ctx.session.get(Contract, project.contract_id)
+    assert contract is not None
+    if verdict == "approve" and contract.type == ContractType.MAINTENANCE:
+        pending = undisposed_faults(ctx, task)
+        if pending:
+            codes = "、".join(f.code for f in pending)
+            raise RuleViolation(
+                "R-REV-1",
+                f"审核通过前必须处理所有测试故障：{codes} 尚未处理 / dispose every fault before approving",
+            )
+    ctx.session.add(
+        ReviewEntry(
+            task_id=task.id,
+            reviewer_id=actor.id,
+            round=task.round,
+            verdict=verdict,
+            opinion=opinion or "同意",
+            at=ctx.clock.now(),
+        )
+    )
+    record_audit(
+        ctx,
+        f"task.{'approved' if verdict == 'approve' else 'rejected'}",
+        "task",
+        task.id,
+        before={"state": task.state},
+        after={"verdict": verdict, "opinion": opinion},
+    )
+    ctx.session.flush()
+    record = ctx.processes.lock(ctx.session, "task_review", "task", task.id)
+    ctx.processes.complete(ctx.session, record, "review_task", {"verdict": verdict}, context=ctx)
+    notify_task_reviewed(ctx, task, project, verdict=verdict, opinion=opinion)
+    return task

@@ -1,0 +1,1 @@
+"""The fire department's side: supervisors and per-jurisdiction statistics (R-SUP)."""
