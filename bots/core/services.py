@@ -1,0 +1,169 @@
+"""The chat unit of work: identify the chat account, run one service call as that person, commit.
+
+A handler never opens a session or writes SQL. It asks :meth:`ChatServices.identify` who is
+writing, then runs ``await services.call(user, fn)`` where ``fn(ctx)`` calls the domain services
+(which re-check role and scope). The person is re-loaded in every call, so a disabled account or a
+removed binding stops working at once. A :class:`~engine.errors.DomainError` rolls the transaction
+back and becomes a :class:`ChatRefusal` carrying a user message (``error.<code>`` from the catalog,
+else the error's own message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bots.core.i18n import has, t
+from engine.db import unit_of_work
+from engine.errors import DomainError
+from workflows.chat.service import bound_person
+from workflows.context import Ctx
+
+if TYPE_CHECKING:
+    from api.deps import AppState
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    """Who writes: the bound person as seen when the update arrived.
+
+    Attributes:
+        person_id: ``Person.id``.
+        name: Display name.
+        roles: Role values (``project_lead`` …); re-checked by the services on every call.
+        lang: ``zh`` or ``en``.
+        channel: ``telegram`` …
+        external_id: The channel's user id.
+        chat_id: Where replies and pushes go.
+    """
+
+    person_id: uuid.UUID
+    name: str
+    roles: frozenset[str]
+    lang: str
+    channel: str
+    external_id: str
+    chat_id: str
+
+
+class ChatRefusal(Exception):
+    """A service refused; ``text`` is ready to show, ``code`` is the domain error code."""
+
+    def __init__(self, text: str, code: str, error: DomainError | None = None) -> None:
+        super().__init__(text)
+        self.text = text
+        self.code = code
+        self.error = error
+
+
+def refusal_text(exc: DomainError, lang: str) -> str:
+    """The user message for a domain error: ``error.<code>`` from the catalog, else ``exc.message``."""
+    key = f"error.{exc.code}"
+    return t(key, lang) if has(key) else exc.message
+
+
+class ChatServices:
+    """Runs service calls for one channel on one :class:`~api.deps.AppState`.
+
+    Args:
+        state: The application state (sessions, clock, settings, BPMN store).
+        channel: Channel name stored on bindings (``telegram``).
+        offload: Run the blocking database work in a worker thread (``True`` in servers, so the
+            event loop keeps serving other updates).
+    """
+
+    def __init__(self, state: AppState, channel: str, *, offload: bool = True) -> None:
+        self.state = state
+        self.channel = channel
+        self.offload = offload
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        if self.offload:
+            return await asyncio.to_thread(fn)
+        return fn()
+
+    def _ctx(self, session: Session) -> Ctx:
+        s = self.state
+        return Ctx(session=session, clock=s.clock, settings=s.settings, processes=s.processes)
+
+    def _identify_in(self, session: Session, external_id: str) -> ChatUser | None:
+        found = bound_person(session, self.channel, external_id)
+        if found is None:
+            return None
+        person, binding = found
+        return ChatUser(
+            person_id=person.id,
+            name=person.name,
+            roles=frozenset(person.roles),
+            lang=binding.language,
+            channel=self.channel,
+            external_id=external_id,
+            chat_id=binding.chat_id,
+        )
+
+    async def identify(self, external_id: str) -> ChatUser | None:
+        """The bound, enabled person behind a chat account, or ``None``."""
+
+        def work() -> ChatUser | None:
+            with unit_of_work(self.state.sessions) as session:
+                return self._identify_in(session, external_id)
+
+        return await self._run(work)
+
+    async def admit(
+        self, external_id: str | None, gate: Callable[[Session], bool]
+    ) -> tuple[bool, ChatUser | None]:
+        """Run ``gate(session)`` (e.g. record an update id for dedupe) and identify the sender, in one
+        transaction. Returns ``(gate result, user)``; the user is ``None`` when the gate said no."""
+
+        def work() -> tuple[bool, ChatUser | None]:
+            with unit_of_work(self.state.sessions) as session:
+                if not gate(session):
+                    return False, None
+                return True, self._identify_in(session, external_id) if external_id else None
+
+        return await self._run(work)
+
+    async def call(self, user: ChatUser, fn: Callable[[Ctx], T]) -> T:
+        """Run ``fn(ctx)`` as ``user`` in one transaction and commit.
+
+        Raises:
+            ChatRefusal: a domain error (rolled back), or the account was disabled or unbound meanwhile.
+        """
+
+        def work() -> T:
+            with unit_of_work(self.state.sessions) as session:
+                ctx = self._ctx(session)
+                found = bound_person(session, self.channel, user.external_id)
+                if found is None or found[0].id != user.person_id:
+                    raise ChatRefusal(t("only_start", user.lang), "unbound")
+                ctx.actor = found[0]
+                return fn(ctx)
+
+        return await self._guard(work, user.lang)
+
+    async def call_system(self, fn: Callable[[Ctx], T], *, lang: str) -> T:
+        """Run ``fn(ctx)`` without an actor (binding with a code, language changes); commits.
+
+        Raises:
+            ChatRefusal: a domain error (rolled back).
+        """
+
+        def work() -> T:
+            with unit_of_work(self.state.sessions) as session:
+                return fn(self._ctx(session))
+
+        return await self._guard(work, lang)
+
+    async def _guard(self, work: Callable[[], T], lang: str) -> T:
+        try:
+            return await self._run(work)
+        except DomainError as exc:
+            raise ChatRefusal(refusal_text(exc, lang), exc.code, exc) from exc
