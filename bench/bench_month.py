@@ -1,0 +1,235 @@
+"""Benchmark: N projects' maintenance months through the service layer.
+
+Prints task reviews per second (end to end: lock, rule check, BPMN step, delegates, projection,
+audit, commit), report PDFs per second, and the ratio of review throughput to a bare SpiffWorkflow
+loop of the same ``task_review`` process on this machine.
+
+    python bench/bench_month.py --projects 200                      # SQLite file in a temp dir
+    python bench/bench_month.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/fireops_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from api.app import build_state
+from api.demo import demo_photo
+from engine.clock import FrozenClock
+from engine.db import unit_of_work
+from engine.settings import Settings
+from workflows.agencies.models import Agency
+from workflows.catalog.loader import is_due, is_plan_item
+from workflows.catalog.models import CatalogFacility, TestItem
+from workflows.context import Ctx
+from workflows.contracts.models import Contract
+from workflows.owners.models import Owner
+from workflows.people.credentials import hash_password
+from workflows.people.models import Person
+from workflows.plans.service import create_plan, issue_plan
+from workflows.projects.models import Project, ProjectFacility
+from workflows.reports.service import generate_report
+from workflows.reviews.service import review_task
+from workflows.tasks.service import add_photo, create_task, record_result, submit_task
+
+
+def fresh_database(url: str | None) -> str:
+    """A SQLite file in a temp dir, or a fresh PostgreSQL database beside ``url``."""
+    if not url:
+        return f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"fireops_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def setup(state, clock: FrozenClock, projects: int) -> tuple[list[uuid.UUID], Person, Person, int]:  # type: ignore[no-untyped-def]
+    """Agency, people, N projects with every facility that has monthly items; returns plan ids."""
+    now = clock.now()
+    with unit_of_work(state.sessions) as s:
+        agency = Agency(
+            name="基准测试消防技术服务有限公司",
+            uscc="91630100MA7X0B3C1D",
+            legal_representative="王",
+            service_types=["maintenance_inspection"],
+            address="西宁市",
+            created_at=now,
+        )
+        s.add(agency)
+        s.flush()
+        pw = hash_password("bench-pass-1", rounds=4)
+        lead = Person(
+            name="项目负责人",
+            phone="13100000001",
+            roles=["project_lead", "technical_lead"],
+            enabled=True,
+            agency_id=agency.id,
+            password_hash=pw,
+            engineer_level=1,
+            created_at=now,
+        )
+        op = Person(
+            name="作业人员",
+            phone="13100000002",
+            roles=["field_operator"],
+            enabled=True,
+            agency_id=agency.id,
+            password_hash=pw,
+            operator_level=4,
+            created_at=now,
+        )
+        owner = Owner(agency_id=agency.id, name="业主", city="西宁市", address="城中区1号", created_at=now)
+        s.add_all([lead, op, owner])
+        s.flush()
+        contract = Contract(
+            agency_id=agency.id,
+            owner_id=owner.id,
+            name="维保合同",
+            type="maintenance",
+            signed_on=date(2026, 9, 1),
+            ends_on=date(2027, 8, 31),
+            created_at=now,
+        )
+        s.add(contract)
+        s.flush()
+        monthly = {
+            fid
+            for fid, period in s.execute(select(TestItem.facility_id, TestItem.period))
+            if is_plan_item(period)
+            and is_due(period, nature="month", period_start=date(2026, 10, 1), anchor_month=9)
+        }
+        facilities = [f for f in s.scalars(select(CatalogFacility.id)) if f in monthly]
+        project_ids = []
+        for i in range(projects):
+            p = Project(
+                code=f"P-B-{i:04d}",
+                agency_id=agency.id,
+                contract_id=contract.id,
+                owner_id=owner.id,
+                lead_id=lead.id,
+                name=f"基准项目{i}",
+                city="西宁市",
+                address=f"城中区{i}号",
+                jurisdiction="城中区大队",
+                latitude=36.6171,
+                longitude=101.7782,
+                first_plan_month=date(2026, 9, 1),
+                created_at=now,
+            )
+            s.add(p)
+            s.flush()
+            s.add_all(ProjectFacility(project_id=p.id, facility_id=f) for f in facilities)
+            project_ids.append(p.id)
+    selfie = demo_photo("selfie", seed=1, size=(320, 240))
+    task_ids = []
+    lines_per_plan = 0
+    for pid in project_ids:
+        with unit_of_work(state.sessions) as s:
+            lead_p, op_p = s.get(Person, lead.id), s.get(Person, op.id)
+            ctx = Ctx(s, clock, state.settings, state.processes, lead_p)
+            plan = create_plan(ctx, pid, nature="month", period="2026-10")
+            lines = [line.id for line in s.scalars(select(_PlanLine).where(_PlanLine.plan_id == plan.id))]
+            lines_per_plan = len(lines)
+            issue_plan(ctx, plan.id, lines, op.id)
+            ctx.actor = op_p
+            task = create_task(ctx, lines)
+            for lid in lines:
+                record_result(ctx, task.id, lid, outcome="pass", measured_record="正常", brand=None)
+            add_photo(ctx, task.id, selfie, line_id=None, kind="selfie")
+            submit_task(ctx, task.id, latitude=36.6172, longitude=101.7783)
+            task_ids.append(task.id)
+    return task_ids, lead, op, lines_per_plan
+
+
+from workflows.plans.models import Plan as _Plan  # noqa: E402
+from workflows.plans.models import PlanLine as _PlanLine  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--projects", type=int, default=200)
+    parser.add_argument("--reports", type=int, default=20, help="how many report PDFs to time")
+    parser.add_argument(
+        "--database-url", help="PostgreSQL server URL (a fresh database is created beside it)"
+    )
+    args = parser.parse_args()
+    url = fresh_database(args.database_url)
+    clock = FrozenClock(datetime(2026, 10, 20, 2, 0, tzinfo=UTC))
+    settings = Settings(environment="test", database_url=url, password_rounds=4)
+    state = build_state(settings, clock=clock)
+    t0 = time.perf_counter()
+    task_ids, lead, _op, lines = setup(state, clock, args.projects)
+    print(
+        f"setup: {args.projects} projects × {lines} monthly lines, {time.perf_counter() - t0:.1f} s "
+        f"({make_url(url).get_backend_name()})"
+    )
+
+    durations = []
+    start = time.perf_counter()
+    for tid in task_ids:
+        t = time.perf_counter()
+        with unit_of_work(state.sessions) as s:
+            review_task(
+                Ctx(s, clock, settings, state.processes, s.get(Person, lead.id)),
+                tid,
+                verdict="approve",
+                opinion="同意",
+            )
+        durations.append(time.perf_counter() - t)
+    total = time.perf_counter() - start
+    reviews_per_s = len(task_ids) / total
+    print(
+        f"task reviews: {len(task_ids)} in {total:.2f} s = {reviews_per_s:.1f}/s "
+        f"(median {statistics.median(durations) * 1000:.1f} ms, "
+        f"p95 {sorted(durations)[int(len(durations) * 0.95) - 1] * 1000:.1f} ms)"
+    )
+
+    with state.sessions() as s:
+        plan_ids = list(s.scalars(select(_Plan.id).order_by(_Plan.code)))[: args.reports]
+    rdur = []
+    for pid in plan_ids:
+        t = time.perf_counter()
+        with unit_of_work(state.sessions) as s:
+            generate_report(
+                Ctx(s, clock, settings, state.processes, s.get(Person, lead.id)),
+                pid,
+                report_date=date(2026, 10, 20),
+                service_date=date(2026, 10, 20),
+                extra_task_ids=[],
+            )
+        rdur.append(time.perf_counter() - t)
+    print(
+        f"report PDFs: {len(rdur)} ({lines} lines each) = {len(rdur) / sum(rdur):.2f}/s "
+        f"(median {statistics.median(rdur) * 1000:.0f} ms incl. gathering, signing, storing)"
+    )
+
+    from bench.bench_spiff_bare import bare_review_loop
+
+    bare = bare_review_loop(len(task_ids))
+    print(f"bare SpiffWorkflow task_review loop: {bare:.1f}/s")
+    print(f"end-to-end / bare review throughput: {reviews_per_s / bare:.1%}")
+    state.engine.dispose()
+    if args.database_url:
+        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

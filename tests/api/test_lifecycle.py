@@ -1,0 +1,448 @@
+"""The project lifecycle through the REST API (R-LIFE, R-PLAN-1): suspension, termination, completion."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.demo import demo_photo, ok
+from api.deps import AppState
+from engine.clock import FrozenClock
+from engine.processes.models import InstanceStatus, ProcessInstanceRecord, WorkItem, WorkItemState
+from tests.api.lifecycle_helpers import (
+    OTHER_JURISDICTION,
+    OTHER_SUPERVISOR,
+    SUPERVISOR,
+    add_project,
+    add_supervisor,
+    pdf_bytes,
+    request_suspension,
+)
+from tests.api.month_helpers import approved_plan, execute, generate, issue_all, make_plan, relogin
+from tests.conftest import db_snapshot
+from workflows.notifications.models import OutboxMessage
+
+
+@pytest.fixture
+def late_signed(client: TestClient, world: Any) -> Any:
+    """A maintenance project signed on 2026-09-23, first plan month the next (R-PRJ-2): 2026-10."""
+    w = add_project(
+        client,
+        world,
+        "西宁万达广场B区",
+        signed_on="2026-09-23",
+        ends_on="2027-09-22",
+        first_plan_month="next_month",
+    )
+    project = ok(client.get(f"/api/v1/projects/{w.project_id}", headers=w.headers["lead"]))
+    assert project["first_plan_month"] == "2026-10-01"
+    return w
+
+
+@pytest.fixture
+def supervisor(client: TestClient, admin_headers: dict[str, str]) -> dict[str, str]:
+    return add_supervisor(client, admin_headers, SUPERVISOR)[1]
+
+
+def refused(response: Any, status: int, code: str | None = None) -> None:
+    """Assert the status (and code) of a refused request."""
+    assert response.status_code == status, response.text
+    if code is not None:
+        assert response.json()["code"] == code, response.text
+
+
+class TestSuspension:
+    def test_approved_month_gets_no_plan_r_plan_1(
+        self, client: TestClient, late_signed: Any, supervisor: dict[str, str], state: AppState
+    ) -> None:
+        """Month 3 of the project (2026-12) suspended with files; no plan possible for it afterwards."""
+        w = late_signed
+        files = [
+            ("files", ("证明.pdf", pdf_bytes(), "application/pdf")),
+            ("files", ("现场.jpg", demo_photo("closed", seed=3, size=(64, 48)), "image/jpeg")),
+        ]
+        s = ok(
+            client.post(
+                f"/api/v1/projects/{w.project_id}/suspensions",
+                data={"month": "2026-12", "reason": "商场装修停业"},
+                files=files,
+                headers=w.headers["lead"],
+            ),
+            201,
+        )
+        assert (s["state"], s["month"], s["code"][:3]) == ("pending", "2026-12", "SP-")
+        assert sorted(f["media_type"] for f in s["files"]) == ["application/pdf", "image/jpeg"]
+        inbox = ok(client.get("/api/v1/inbox", headers=supervisor))
+        assert [(i["step"], i["subject_id"]) for i in inbox] == [("decide_suspension", s["id"])]
+        assert inbox[0]["links"]["action"] == f"/api/v1/suspensions/{s['id']}/decision"
+        assert inbox[0]["due_at"] is not None  # R-DUE: 2 working days
+        assert "decide_suspension" not in [
+            i["step"] for i in ok(client.get("/api/v1/inbox", headers=w.headers["lead"]))
+        ]
+
+        decided = ok(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision",
+                json={"approve": True, "opinion": "同意暂停"},
+                headers=supervisor,
+            )
+        )
+        assert (decided["state"], decided["opinion"]) == ("approved", "同意暂停")
+        assert ok(client.get("/api/v1/inbox", headers=supervisor)) == []
+        with state.sessions() as db:
+            rows = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "suspension.decided")).all()
+            assert {str(r.recipient_id) for r in rows} == {w.lead_id, w.manager_id}
+            assert rows[0].payload["approved"] is True and rows[0].payload["month"] == "2026-12"
+            assert rows[0].dedup_key == f"suspension.decided:{s['id']}"
+
+        before = db_snapshot(state)
+        r = client.post(
+            f"/api/v1/projects/{w.project_id}/plans",
+            json={"nature": "month", "period": "2026-12"},
+            headers=w.headers["lead"],
+        )
+        refused(r, 409, "R-PLAN-1")
+        r = client.post(
+            f"/api/v1/projects/{w.project_id}/plans",
+            json={"nature": "quarter", "period": "2026-Q4"},
+            headers=w.headers["lead"],
+        )
+        refused(r, 409, "R-PLAN-1")
+        assert db_snapshot(state) == before
+        assert make_plan(client, w, "2026-11")["period_start"] == "2026-11-01"  # other months still plan
+        listed = ok(client.get(f"/api/v1/projects/{w.project_id}/suspensions", headers=w.headers["manager"]))
+        assert [x["state"] for x in listed] == ["approved"]
+
+    def test_rejected_month_can_be_planned(
+        self, client: TestClient, late_signed: Any, supervisor: dict[str, str], state: AppState
+    ) -> None:
+        w = late_signed
+        s = ok(request_suspension(client, w, "2027-01"), 201)
+        before = db_snapshot(state)
+        refused(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision",
+                json={"approve": False, "opinion": " "},
+                headers=supervisor,
+            ),
+            422,
+        )
+        assert db_snapshot(state) == before
+        r = ok(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision",
+                json={"approve": False, "opinion": "理由不充分"},
+                headers=supervisor,
+            )
+        )
+        assert r["state"] == "rejected"
+        before = db_snapshot(state)
+        refused(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision", json={"approve": True}, headers=supervisor
+            ),
+            409,
+        )
+        refused(client.post(f"/api/v1/suspensions/{s['id']}/withdraw", headers=w.headers["lead"]), 409)
+        assert db_snapshot(state) == before
+        assert make_plan(client, w, "2027-01")["period_start"] == "2027-01-01"
+
+    def test_withdrawn_while_pending(
+        self, client: TestClient, late_signed: Any, supervisor: dict[str, str], state: AppState
+    ) -> None:
+        w = late_signed
+        s = ok(request_suspension(client, w, "2027-02"), 201)
+        before = db_snapshot(state)
+        refused(
+            client.post(
+                f"/api/v1/projects/{w.project_id}/plans",
+                json={"nature": "month", "period": "2027-02"},
+                headers=w.headers["lead"],
+            ),
+            409,
+            "R-PLAN-1",
+        )  # pending blocks planning too
+        assert db_snapshot(state) == before
+        assert (
+            ok(client.post(f"/api/v1/suspensions/{s['id']}/withdraw", headers=w.headers["lead"]))["state"]
+            == "withdrawn"
+        )
+        assert ok(client.get("/api/v1/inbox", headers=supervisor)) == []
+        before = db_snapshot(state)
+        refused(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision", json={"approve": True}, headers=supervisor
+            ),
+            409,
+        )
+        refused(client.post(f"/api/v1/suspensions/{s['id']}/withdraw", headers=w.headers["lead"]), 409)
+        assert db_snapshot(state) == before
+        with state.sessions() as db:
+            record = db.scalars(
+                select(ProcessInstanceRecord).where(ProcessInstanceRecord.subject_id == uuid.UUID(s["id"]))
+            ).one()
+            assert record.status == InstanceStatus.COMPLETED
+        again = ok(request_suspension(client, w, "2027-02"), 201)  # a new request for the month is possible
+        assert again["id"] != s["id"]
+
+    def test_month_with_a_plan_refused_r_plan_1(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        make_plan(client, world, "2026-10")
+        before = db_snapshot(state)
+        refused(request_suspension(client, world, "2026-10"), 409, "R-PLAN-1")
+        assert db_snapshot(state) == before
+
+    def test_bad_requests_change_nothing(self, client: TestClient, late_signed: Any, state: AppState) -> None:
+        w = late_signed
+        ok(request_suspension(client, w, "2026-11"), 201)
+        before = db_snapshot(state)
+        refused(request_suspension(client, w, "2026-11"), 409, "conflict")  # one request per month
+        refused(request_suspension(client, w, "2027-10"), 422, "R-LIFE")  # after the contract end
+        refused(request_suspension(client, w, "2026-09"), 422, "R-LIFE")  # month over
+        refused(request_suspension(client, w, "2026-13"), 422, "invalid_input")
+        refused(request_suspension(client, w, "2026-12", reason=""), 422, "invalid_input")
+        refused(request_suspension(client, w, "2026-12", who="op1"), 404)  # not in the operator's scope
+        url = f"/api/v1/projects/{w.project_id}/suspensions"
+        text = [("files", ("a.pdf", b"hello, not a pdf", "application/pdf"))]
+        refused(
+            client.post(url, data={"month": "2026-12", "reason": "x"}, files=text, headers=w.headers["lead"]),
+            415,
+        )
+        broken = [("files", ("b.pdf", b"%PDF-1.7\n garbage", "application/pdf"))]
+        refused(
+            client.post(
+                url, data={"month": "2026-12", "reason": "x"}, files=broken, headers=w.headers["lead"]
+            ),
+            415,
+        )
+        big = [("files", ("c.pdf", pdf_bytes() + b"\0" * (10 * 1024 * 1024), "application/pdf"))]
+        refused(
+            client.post(url, data={"month": "2026-12", "reason": "x"}, files=big, headers=w.headers["lead"]),
+            413,
+        )
+        assert db_snapshot(state) == before
+
+    def test_other_jurisdiction_cannot_see_or_decide(
+        self,
+        client: TestClient,
+        late_signed: Any,
+        supervisor: dict[str, str],
+        admin_headers: dict[str, str],
+        state: AppState,
+    ) -> None:
+        w = late_signed
+        s = ok(request_suspension(client, w, "2026-12"), 201)
+        _, other = add_supervisor(client, admin_headers, OTHER_SUPERVISOR)
+        before = db_snapshot(state)
+        refused(client.get(f"/api/v1/suspensions/{s['id']}", headers=other), 404)
+        refused(client.get(f"/api/v1/projects/{w.project_id}/suspensions", headers=other), 404)
+        refused(
+            client.post(f"/api/v1/suspensions/{s['id']}/decision", json={"approve": True}, headers=other),
+            404,
+        )
+        refused(client.get(f"/api/v1/projects/{w.project_id}", headers=other), 404)
+        assert ok(client.get("/api/v1/inbox", headers=other)) == []
+        assert ok(client.get("/api/v1/projects", headers=other)) == []
+        # the agency sees the request but only the fire department decides
+        refused(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision",
+                json={"approve": True},
+                headers=w.headers["manager"],
+            ),
+            403,
+        )
+        refused(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision", json={"approve": True}, headers=admin_headers
+            ),
+            403,
+        )
+        refused(client.post(f"/api/v1/suspensions/{s['id']}/withdraw", headers=supervisor), 403)
+        assert db_snapshot(state) == before
+        elsewhere = add_project(
+            client,
+            w,
+            "海湖新区项目",
+            signed_on="2026-09-01",
+            ends_on="2027-08-31",
+            jurisdiction=OTHER_JURISDICTION,
+        )
+        assert [p["id"] for p in ok(client.get("/api/v1/projects", headers=other))] == [elsewhere.project_id]
+        mine = {p["id"] for p in ok(client.get("/api/v1/projects", headers=supervisor))}
+        assert w.project_id in mine and elsewhere.project_id not in mine
+
+
+class TestTermination:
+    def test_mid_month_cancels_open_work_and_refuses_new_work(
+        self, client: TestClient, world: Any, state: AppState, clock: FrozenClock
+    ) -> None:
+        plan = issue_all(client, world, make_plan(client, world, "2026-10"))
+        lines = [line["id"] for line in plan["lines"]]
+        submitted = execute(
+            client, world, lines[:2], fails=1
+        )  # waits for review; its fault for a disposition
+        draft = execute(client, world, lines[2:4], submit=False)
+        clock.advance(timedelta(days=7))  # 2026-10-15, mid-month
+        relogin(client, world)
+        pid = uuid.UUID(world.project_id)
+        with state.sessions() as db:
+            running = db.scalars(
+                select(ProcessInstanceRecord).where(
+                    ProcessInstanceRecord.project_id == pid,
+                    ProcessInstanceRecord.status == InstanceStatus.RUNNING,
+                )
+            ).all()
+            assert sorted(r.process_id for r in running) == [
+                "fault_handling",
+                "maintenance_period",
+                "task_review",
+                "task_review",
+            ]
+
+        before = db_snapshot(state)
+        refused(
+            client.post(
+                f"/api/v1/projects/{world.project_id}/termination",
+                json={"reason": "违约"},
+                headers=world.headers["lead"],
+            ),
+            403,
+        )
+        refused(
+            client.post(
+                f"/api/v1/projects/{world.project_id}/termination",
+                json={"reason": ""},
+                headers=world.headers["agency_admin"],
+            ),
+            422,
+        )
+        assert db_snapshot(state) == before
+
+        closed = ok(
+            client.post(
+                f"/api/v1/projects/{world.project_id}/termination",
+                json={"reason": "业主解除合同"},
+                headers=world.headers["agency_admin"],
+            )
+        )
+        assert (closed["status"], closed["kind"], closed["reason"]) == (
+            "terminated",
+            "terminated",
+            "业主解除合同",
+        )
+        assert closed["closed_by"] == world.agency_admin_id
+        assert (closed["cancelled_processes"], closed["cancelled_tasks"]) == (4, 2)
+        with state.sessions() as db:
+            records = db.scalars(
+                select(ProcessInstanceRecord).where(ProcessInstanceRecord.project_id == pid)
+            ).all()
+            statuses = sorted((r.process_id, r.subject_type, r.status) for r in records)
+            assert statuses == [
+                ("fault_handling", "fault", "cancelled"),
+                ("maintenance_period", "plan", "cancelled"),
+                ("project_lifecycle", "project", "completed"),
+                ("task_review", "task", "cancelled"),
+                ("task_review", "task", "cancelled"),
+            ]
+            items = db.scalars(select(WorkItem).where(WorkItem.project_id == pid)).all()
+            assert not [w for w in items if w.state == WorkItemState.READY]
+            cancelled = {w.bpmn_id for w in items if w.state == WorkItemState.CANCELLED}
+            assert {"generate_report", "review_task", "execute_task", "dispose_fault"} <= cancelled
+        for task in (submitted, draft):
+            assert (
+                ok(client.get(f"/api/v1/tasks/{task['id']}", headers=world.headers["lead"]))["state"]
+                == "cancelled"
+            )
+        assert ok(client.get(f"/api/v1/projects/{world.project_id}", headers=world.headers["lead"]))[
+            "status"
+        ] == ("terminated")
+
+        before = db_snapshot(state)
+        refused(
+            client.post(
+                f"/api/v1/projects/{world.project_id}/termination",
+                json={"reason": "再次"},
+                headers=world.headers["agency_admin"],
+            ),
+            409,
+        )  # irreversible
+        refused(
+            client.post(
+                f"/api/v1/projects/{world.project_id}/plans",
+                json={"nature": "month", "period": "2026-11"},
+                headers=world.headers["lead"],
+            ),
+            409,
+            "R-LIFE",
+        )
+        refused(
+            client.post("/api/v1/tasks", json={"line_ids": lines[4:6]}, headers=world.headers["op1"]),
+            409,
+            "R-LIFE",
+        )
+        refused(generate(client, world, plan), 409, "R-LIFE")
+        refused(request_suspension(client, world, "2026-12"), 409, "R-LIFE")
+        refused(
+            client.post(f"/api/v1/projects/{world.project_id}/completion", headers=world.headers["lead"]),
+            409,
+        )
+        assert db_snapshot(state) == before
+
+
+class TestCompletion:
+    def test_after_the_contract_end_and_the_last_report(
+        self, client: TestClient, world: Any, state: AppState, clock: FrozenClock
+    ) -> None:
+        w = add_project(client, world, "西宁万达广场C区", signed_on="2026-09-01", ends_on="2026-10-31")
+        before = db_snapshot(state)
+        refused(
+            client.post(f"/api/v1/projects/{w.project_id}/completion", headers=w.headers["lead"]),
+            409,
+            "R-LIFE",
+        )  # the contract has not ended
+        assert db_snapshot(state) == before
+        plan = approved_plan(client, w, "2026-10")
+        report = ok(generate(client, w, plan), 201)
+        clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+        relogin(client, w)
+        before = db_snapshot(state)
+        refused(
+            client.post(f"/api/v1/projects/{w.project_id}/completion", headers=w.headers["lead"]),
+            409,
+            "R-LIFE",
+        )  # the last report is not filed
+        assert db_snapshot(state) == before
+        ok(
+            client.post(
+                f"/api/v1/reports/{report['id']}/filing",
+                json={"opinion": "同意备案"},
+                headers=w.headers["tech_lead"],
+            )
+        )
+        done = ok(client.post(f"/api/v1/projects/{w.project_id}/completion", headers=w.headers["lead"]))
+        assert (done["status"], done["kind"], done["closed_by"]) == ("completed", "completed", w.lead_id)
+        with state.sessions() as db:
+            record = db.scalars(
+                select(ProcessInstanceRecord).where(
+                    ProcessInstanceRecord.subject_id == uuid.UUID(w.project_id)
+                )
+            ).one()
+            assert (record.process_id, record.status) == ("project_lifecycle", InstanceStatus.COMPLETED)
+        before = db_snapshot(state)
+        refused(client.post(f"/api/v1/projects/{w.project_id}/completion", headers=w.headers["lead"]), 409)
+        refused(
+            client.post(
+                f"/api/v1/projects/{w.project_id}/termination",
+                json={"reason": "x"},
+                headers=w.headers["agency_admin"],
+            ),
+            409,
+        )
+        assert db_snapshot(state) == before

@@ -1,0 +1,206 @@
+"""R-ROLE-3 scope through the API: who sees which projects, contracts and owners.
+
+A project outside the caller's scope answers 404 (its existence is not disclosed), for reads and
+for changes alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.world import AGENCY, CONTRACT, OWNER, PASSWORD, PROJECT, World, compute_uscc
+from tests.conftest import login
+
+API = "/api/v1"
+
+
+@dataclass
+class Scene:
+    """The world plus a second project (other lead, other owner) and a second agency."""
+
+    world: World
+    project2_id: str
+    owner2_id: str
+    lead2: dict[str, str]
+    owner2: dict[str, str]
+    stranger_admin: dict[str, str]
+    stranger_manager: dict[str, str]
+
+
+def _enabled_staff(
+    client: TestClient, headers: dict[str, str], agency_id: str, body: dict[str, object]
+) -> str:
+    r = client.post(f"{API}/agencies/{agency_id}/staff", json={**body, "password": PASSWORD}, headers=headers)
+    assert r.status_code == 201, r.text
+    r = client.patch(f"{API}/staff/{r.json()['id']}", json={"enabled": True}, headers=headers)
+    assert r.status_code == 200, r.text
+    return str(r.json()["id"])
+
+
+@pytest.fixture
+def scene(client: TestClient, admin_headers: dict[str, str], world: World) -> Scene:
+    admin = world.headers["agency_admin"]
+    lead2_id = _enabled_staff(
+        client,
+        admin,
+        world.agency_id,
+        {
+            "name": "黄晓明",
+            "phone": "13897100101",
+            "roles": ["project_lead"],
+            "engineer_level": 2,
+            "engineer_cert_no": "CF2-63-2022-0777",
+            "engineer_valid_until": "2030-03-31",
+        },
+    )
+    owner2 = client.post(
+        f"{API}/owners", json={**OWNER, "name": "西宁市城北区某商贸有限公司", "uscc": None}, headers=admin
+    ).json()
+    r = client.post(
+        f"{API}/owners/{owner2['id']}/contacts",
+        json={"name": "吴刚", "phone": "13897100102", "password": PASSWORD},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    contract2 = client.post(
+        f"{API}/contracts", json={**CONTRACT, "owner_id": owner2["id"]}, headers=admin
+    ).json()
+    r = client.post(
+        f"{API}/projects",
+        json={
+            **PROJECT,
+            "name": "城北商贸楼",
+            "contract_id": contract2["id"],
+            "lead_id": lead2_id,
+            "jurisdiction": "西宁市消防救援支队城北区大队",
+        },
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    project2_id = str(r.json()["id"])
+
+    other = client.post(
+        f"{API}/agencies",
+        json={**AGENCY, "name": "海东市平安消防检测有限公司", "uscc": compute_uscc("91630200", "MA75NQ3R")},
+        headers=admin_headers,
+    ).json()
+    _enabled_staff(
+        client,
+        admin_headers,
+        other["id"],
+        {"name": "何敏", "phone": "13897200001", "roles": ["agency_admin"]},
+    )
+    stranger_admin = login(client, "13897200001", PASSWORD)
+    _enabled_staff(
+        client,
+        stranger_admin,
+        other["id"],
+        {"name": "钱进", "phone": "13897200002", "roles": ["enterprise_manager"]},
+    )
+    return Scene(
+        world=world,
+        project2_id=project2_id,
+        owner2_id=str(owner2["id"]),
+        lead2=login(client, "13897100101", PASSWORD),
+        owner2=login(client, "13897100102", PASSWORD),
+        stranger_admin=stranger_admin,
+        stranger_manager=login(client, "13897200002", PASSWORD),
+    )
+
+
+def visible(client: TestClient, headers: dict[str, str]) -> set[str]:
+    r = client.get(f"{API}/projects", headers=headers)
+    assert r.status_code == 200, r.text
+    return {p["id"] for p in r.json()}
+
+
+def test_project_lead_sees_only_assigned_projects_r_role_3(client: TestClient, scene: Scene) -> None:
+    """R-ROLE-3: each project lead sees only the projects assigned to them; others answer 404."""
+    w = scene.world
+    assert visible(client, w.headers["lead"]) == {w.project_id}
+    assert visible(client, scene.lead2) == {scene.project2_id}
+    assert client.get(f"{API}/projects/{scene.project2_id}", headers=w.headers["lead"]).status_code == 404
+    assert client.get(f"{API}/projects/{w.project_id}", headers=scene.lead2).status_code == 404
+    r = client.put(
+        f"{API}/projects/{scene.project2_id}/facilities", json={"facility_ids": []}, headers=w.headers["lead"]
+    )
+    assert r.status_code == 404
+
+
+def test_agency_wide_roles_see_every_project_of_their_agency_r_role_3(
+    client: TestClient, admin_headers: dict[str, str], scene: Scene
+) -> None:
+    w = scene.world
+    both = {w.project_id, scene.project2_id}
+    for key in ("agency_admin", "manager", "tech_lead"):
+        assert visible(client, w.headers[key]) == both, key
+    assert visible(client, admin_headers) == both
+
+
+def test_field_operator_without_issued_lines_sees_no_project_r_role_3(
+    client: TestClient, scene: Scene
+) -> None:
+    w = scene.world
+    assert visible(client, w.headers["op1"]) == set()
+    assert client.get(f"{API}/projects/{w.project_id}", headers=w.headers["op1"]).status_code == 404
+
+
+def test_owner_contact_sees_only_their_owners_projects_r_role_3(client: TestClient, scene: Scene) -> None:
+    """R-ROLE-3/SPEC §2: an owner contact sees only their owner's projects, contracts and owner."""
+    w = scene.world
+    assert visible(client, w.headers["owner"]) == {w.project_id}
+    assert visible(client, scene.owner2) == {scene.project2_id}
+    assert client.get(f"{API}/projects/{scene.project2_id}", headers=w.headers["owner"]).status_code == 404
+    assert [c["id"] for c in client.get(f"{API}/contracts", headers=w.headers["owner"]).json()] == [
+        w.contract_id
+    ]
+    assert [o["id"] for o in client.get(f"{API}/owners", headers=scene.owner2).json()] == [scene.owner2_id]
+
+
+def test_another_agencys_staff_get_404_r_role_3(client: TestClient, scene: Scene) -> None:
+    """R-ROLE-3: staff of another agency see nothing of ours and every access answers 404."""
+    w = scene.world
+    for headers in (scene.stranger_admin, scene.stranger_manager):
+        assert visible(client, headers) == set()
+        assert client.get(f"{API}/projects/{w.project_id}", headers=headers).status_code == 404
+        assert client.get(f"{API}/contracts", headers=headers).json() == []
+        assert client.get(f"{API}/owners", headers=headers).json() == []
+    admin = scene.stranger_admin
+    assert (
+        client.patch(f"{API}/projects/{w.project_id}", json={"name": "x"}, headers=admin).status_code == 404
+    )
+    assert (
+        client.post(f"{API}/projects/{w.project_id}/buildings", json={"name": "x"}, headers=admin).status_code
+        == 404
+    )
+    r = client.put(f"{API}/projects/{w.project_id}/facilities", json={"facility_ids": []}, headers=admin)
+    assert r.status_code == 404
+    r = client.patch(f"{API}/contracts/{w.contract_id}", json={"name": "x"}, headers=admin)
+    assert r.status_code == 404
+    r = client.post(
+        f"{API}/projects",
+        json={**PROJECT, "contract_id": w.contract_id, "lead_id": w.lead_id},
+        headers=admin,
+    )
+    assert r.status_code == 422
+    assert r.json()["field"] == "contract_id"
+
+
+def test_only_an_agency_admin_changes_the_lead_r_role_3(client: TestClient, scene: Scene) -> None:
+    """Handing a project to another lead changes who sees it; the current lead may not do that (403)."""
+    w = scene.world
+    r = client.patch(
+        f"{API}/projects/{w.project_id}", json={"lead_id": w.tech_lead_id}, headers=w.headers["lead"]
+    )
+    assert r.status_code == 403
+    lead2_id = client.get(f"{API}/projects/{scene.project2_id}", headers=scene.lead2).json()["lead_id"]
+    r = client.patch(
+        f"{API}/projects/{w.project_id}", json={"lead_id": lead2_id}, headers=w.headers["agency_admin"]
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["lead_name"] == "黄晓明"
+    assert visible(client, scene.lead2) == {w.project_id, scene.project2_id}
+    assert visible(client, w.headers["lead"]) == set()

@@ -1,0 +1,155 @@
+"""The channel-neutral core: callback data, the catalog, dialogs surviving a restart."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.deps import AppState
+from bots.core import callbacks, i18n
+from engine.db import unit_of_work
+from tests.api.month_helpers import execute, issue_all, make_plan
+from tests.bots.conftest import RecordingRequest, Tg, bind, buttons, telegram_state
+from workflows.chat.models import ChatDialog
+from workflows.tasks.models import Task
+
+
+class TestCallbacks:
+    def test_round_trip_and_limit(self) -> None:
+        some = uuid.uuid4()
+        data = callbacks.encode("fault", "ld", some, 12)
+        assert data == f"v1:fault:ld:{some.hex}:12"
+        assert len(data.encode()) <= 64
+        assert callbacks.decode(data) == callbacks.Callback("fault", "ld", some, "12")
+        assert callbacks.decode(callbacks.encode("rev", "ap", some)) == callbacks.Callback(
+            "rev", "ap", some, None
+        )
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            None,
+            "",
+            "v2:rev:ap:" + "0" * 32,
+            "v1:rev:ap:" + "0" * 31,
+            "v1:REV:ap:" + "0" * 32,
+            "v1:rev:ap:" + "0" * 32 + ":" + "x" * 17,
+            "v1:rev:ap:" + "g" * 32,
+            "v1:rev:ap:" + "0" * 32 + ":a b",
+            "v1:rev:ap:" + "0" * 32 + ":ü",
+        ],
+    )
+    def test_malformed_is_none(self, data: str | None) -> None:
+        assert callbacks.decode(data) is None
+
+    def test_encode_refuses_what_decode_would_refuse(self) -> None:
+        with pytest.raises(ValueError, match="bad callback data"):
+            callbacks.encode("toolongnoun", "ap", uuid.uuid4())
+        with pytest.raises(ValueError, match="bad callback data"):
+            callbacks.encode("rev", "ap", uuid.uuid4(), "x" * 17)
+
+
+class TestCatalog:
+    def test_languages_and_fallbacks(self) -> None:
+        assert i18n.t("unbind.done") == "已解除绑定。"
+        assert i18n.t("unbind.done", "en") == "Unbound."
+        assert i18n.t("unbind.done", "fr") == "已解除绑定。"
+        assert i18n.t("no.such.key", "en") == "no.such.key"
+        assert i18n.normalize_lang("en-GB") == "en" and i18n.normalize_lang("zh-hans") == "zh"
+        assert i18n.normalize_lang(None) == "zh"
+
+    def test_every_entry_formats_in_both_languages(self) -> None:
+        import string
+
+        for key, (zh, en) in i18n.CATALOG.items():
+            names_zh = {f for _, f, _, _ in string.Formatter().parse(zh) if f}
+            names_en = {f for _, f, _, _ in string.Formatter().parse(en) if f}
+            assert names_zh == names_en, key
+
+    def test_register_refuses_redefinition(self) -> None:
+        with pytest.raises(ValueError, match="defined twice"):
+            i18n.register({"unbind.done": ("别的", "other")})
+
+
+def test_reject_dialog_survives_a_restart(state: AppState, client: TestClient, world: Any) -> None:
+    """The reviewer presses ❌, the server restarts (a new Application), the opinion still lands."""
+    plan = issue_all(client, world, make_plan(client, world))
+    task = execute(client, world, [line["id"] for line in plan["lines"]])
+    st = telegram_state(state)
+    first = RecordingRequest()
+    app = create_app(st.settings, state=st)
+    app.state.telegram_request = first
+    with TestClient(app) as c1:
+        tg = Tg(c1, first)
+        bind(tg, client, world.headers["agency_admin"], world.people["lead"], 101)
+        tg.press(101, callbacks.encode("rev", "rj", uuid.UUID(task["id"])), message_id=4711)
+        assert "审核不通过的意见" in first.texts()[-1]
+    with unit_of_work(state.sessions) as s:
+        assert s.query(ChatDialog).one().name == "review_reject"
+
+    second = RecordingRequest()
+    app2 = create_app(st.settings, state=st)
+    app2.state.telegram_request = second
+    with TestClient(app2) as c2:
+        tg2 = Tg(c2, second)
+        tg2._update_ids = itertools.count(5000)  # the first app saw 1000…
+        tg2.say(101, "记录不完整，请补充")
+    edit = second.sent("editMessageText")[-1]
+    assert edit["message_id"] == 4711 and "未通过" in edit["text"]
+    assert not buttons(edit)
+    with unit_of_work(state.sessions) as s:
+        assert s.get(Task, uuid.UUID(task["id"])).state == "rejected"  # type: ignore[union-attr]
+        assert s.query(ChatDialog).count() == 0
+
+
+def test_update_ids_are_pruned(state: AppState) -> None:
+    from datetime import timedelta
+
+    from workflows.chat.service import mark_update_seen, prune_updates
+
+    now = state.clock.now()
+    with unit_of_work(state.sessions) as s:
+        assert mark_update_seen(s, 1, now - timedelta(days=5))
+        assert mark_update_seen(s, 2, now)
+        assert not mark_update_seen(s, 2, now)
+    with unit_of_work(state.sessions) as s:
+        assert prune_updates(s, now - timedelta(days=3)) == 1
+        assert mark_update_seen(s, 1, now)
+
+
+def test_a_disabled_person_loses_the_chat_at_once(
+    tg: Tg, client: TestClient, world: Any, state: AppState
+) -> None:
+    from workflows.people.models import Person
+
+    bind(tg, client, world.headers["agency_admin"], world.people["lead"], 111)
+    with unit_of_work(state.sessions) as s:
+        person = s.get(Person, uuid.UUID(world.people["lead"]))
+        assert person is not None
+        person.enabled = False
+    tg.say(111, "/menu")
+    assert tg.request.texts()[-1].startswith("请先绑定")
+
+
+def test_webhook_without_a_bot_is_404(client: TestClient) -> None:
+    assert client.post("/bots/telegram/webhook", json={"update_id": 1}).status_code == 404
+
+
+def test_set_webhook_sends_secret_and_update_kinds(state: AppState) -> None:
+    import asyncio
+
+    from bots.telegram.cli import set_webhook
+
+    request = RecordingRequest()
+    settings = telegram_state(state).settings
+    out = asyncio.run(set_webhook(settings, "https://fire.example/bots/telegram/webhook", request=request))
+    params = request.sent("setWebhook")[-1]
+    assert params["url"] == "https://fire.example/bots/telegram/webhook"
+    assert params["secret_token"] == "test-secret_123"
+    assert params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert "1:TEST" not in out and "test-secret" not in out
