@@ -115,13 +115,14 @@ def insert_outbox_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         keys = {(r["recipient_id"], r["dedup_key"]) for r in rows}
-        existing = set(
-            session.execute(
+        existing = {
+            (row[0], row[1])
+            for row in session.execute(
                 select(OutboxMessage.recipient_id, OutboxMessage.dedup_key).where(
                     OutboxMessage.dedup_key.in_({k for _, k in keys})
                 )
-            ).tuples()
-        )
+            )
+        }
         rows = [r for r in rows if (r["recipient_id"], r["dedup_key"]) not in existing]
         if not rows:
             return 0

@@ -277,7 +277,7 @@ def _line_tasks(ctx: Ctx, plan_id: uuid.UUID) -> dict[uuid.UUID, Task]:
         .join(PlanLine, PlanLine.id == TaskLine.plan_line_id)
         .where(PlanLine.plan_id == plan_id, Task.state != TaskState.CANCELLED)
     )
-    return dict(ctx.session.execute(stmt).tuples().all())
+    return {row[0]: row[1] for row in ctx.session.execute(stmt)}
 
 
 def _line_state(line: PlanLine, task: Task | None) -> str:
