@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from api.app import build_state, create_app
 from api.deps import AppState
@@ -53,15 +54,16 @@ def _drop_pg_database(admin_url: str, url: str) -> None:
     engine.dispose()
 
 
-def pg_admin_url() -> str | None:
-    """The PostgreSQL URL to test against, or ``None`` when no server answers."""
-    url = os.environ.get(PG_URL_ENV, DEFAULT_PG_URL)
+def pg_admin_url(url: str | None = None) -> str | None:
+    """The PostgreSQL URL to test against (``url``, else ``FIREOPS_TEST_DATABASE_URL``, else the
+    local default), or ``None`` when no server answers there within 3 s."""
+    url = url or os.environ.get(PG_URL_ENV, DEFAULT_PG_URL)
     try:
         engine = create_engine(url, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()
-    except Exception:
+    except OperationalError:
         return None
     return url
 
@@ -71,6 +73,12 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database: a SQLite template file, or a fresh PostgreSQL database."""
     admin = os.environ.get(PG_URL_ENV)
     if admin:
+        if pg_admin_url(admin) is None:
+            shown = make_url(admin).render_as_string(hide_password=True)
+            pytest.skip(
+                f"{PG_URL_ENV}={shown} is set but no PostgreSQL server answers there: start it "
+                f"(or unset {PG_URL_ENV} to run on SQLite)"
+            )
         url = _create_pg_database(admin)
         migrate(url)
         _seed(url)
@@ -171,6 +179,15 @@ def world(client: TestClient, admin_headers: dict[str, str]) -> Any:
     from api.world import build_world
 
     return build_world(client, admin_headers)
+
+
+def require_postgresql(state: AppState) -> None:
+    """Skip the calling test unless the test database is PostgreSQL (row locks across real
+    connections behave differently on SQLite, which serializes every writer)."""
+    if state.engine.dialect.name != "postgresql":
+        pytest.skip(
+            f"PostgreSQL only: run with {PG_URL_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        )
 
 
 def db_snapshot(state: AppState) -> dict[str, list[tuple[Any, ...]]]:

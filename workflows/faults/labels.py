@@ -1,4 +1,5 @@
-"""Catalog labels of faults: system, facility, test item and criterion (repair requests have no item)."""
+"""Catalog labels of faults: system, facility, test item and criterion (repair requests have no item;
+a fault of a spec-mismatch line shows the executor's free text, R-TASK-2)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from workflows.catalog.models import CatalogCategory, CatalogFacility, CatalogSystem, TestItem
 from workflows.faults.models import Fault
+from workflows.plans.models import PlanLine
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,15 @@ class FaultLabels:
 
 
 def fault_labels(session: Session, faults: Sequence[Fault]) -> dict[uuid.UUID, FaultLabels]:
-    """``{fault.id: FaultLabels}``; a repair-request fault shows its location as the item ("一键报修")."""
+    """``{fault.id: FaultLabels}``; a repair-request fault shows its location as the item ("一键报修"),
+    a mismatch fault the free text of its line."""
     item_ids = {f.test_item_id for f in faults if f.test_item_id is not None}
+    free_line_ids = {f.plan_line_id for f in faults if f.test_item_id is None and f.plan_line_id is not None}
+    free_lines = (
+        {line.id: line for line in session.scalars(select(PlanLine).where(PlanLine.id.in_(free_line_ids)))}
+        if free_line_ids
+        else {}
+    )
     facility_ids = {f.facility_id for f in faults if f.facility_id is not None}
     items = (
         {
@@ -59,6 +68,14 @@ def fault_labels(session: Session, faults: Sequence[Fault]) -> dict[uuid.UUID, F
         if f.test_item_id is not None and f.test_item_id in items:
             item, fac, sys = items[f.test_item_id]
             out[f.id] = FaultLabels(system=sys, facility=fac, item=item.label, criterion=item.criterion)
+        elif f.plan_line_id is not None and f.plan_line_id in free_lines:
+            line = free_lines[f.plan_line_id]
+            out[f.id] = FaultLabels(
+                system=line.free_system or "",
+                facility=line.free_facility or "",
+                item=line.free_item or "",
+                criterion=line.free_criterion or "",
+            )
         else:
             fac, sys = facilities.get(f.facility_id, ("", "")) if f.facility_id else ("", "")
             out[f.id] = FaultLabels(

@@ -212,7 +212,7 @@ def tasks_due_reminders(
             .where(Task.plan_id.in_(plan_ids), Task.state.in_((TaskState.SUBMITTED, TaskState.APPROVED)))
         )
     )
-    open_lines: dict[uuid.UUID, list[uuid.UUID | None]] = {}
+    open_lines: dict[uuid.UUID | None, list[uuid.UUID | None]] = {}
     for line_id, plan_id, executor_id in session.execute(
         select(PlanLine.id, PlanLine.plan_id, PlanLine.executor_id).where(
             PlanLine.plan_id.in_(plan_ids), PlanLine.ignored.is_(False)

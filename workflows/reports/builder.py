@@ -32,7 +32,7 @@ from workflows.reports.report_data import (
     ResultRow,
     SignOff,
 )
-from workflows.tasks.models import ItemResult, Photo, PhotoKind, Task
+from workflows.tasks.models import ItemResult, Photo, PhotoKind, Task, TaskKind
 
 MAX_PHOTOS_PER_TASK = 6
 
@@ -47,6 +47,48 @@ def _catalog_of(ctx: Ctx, item_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[Tes
         .where(TestItem.id.in_(item_ids))
     )
     return {item.id: (item, fac, sys) for item, fac, sys in rows}
+
+
+EXTRA_ROW_LABELS = {TaskKind.SUPPLEMENTARY: "补充测试项", TaskKind.MISMATCH: "设施与当前规范不匹配"}
+"""How a result row of a ticked supplementary/mismatch task is marked in the report (R-TASK-2)."""
+
+
+def _result_rows(ctx: Ctx, tasks: Sequence[Task]) -> tuple[ResultRow, ...]:
+    """The recorded results of ``tasks``: plan lines in plan order, then each ticked extra task's
+    lines in the order the tasks were given, marked with their kind (R-TASK-2)."""
+    by_id = {t.id: (i, t) for i, t in enumerate(tasks)}
+    rows = sorted(
+        ctx.session.execute(
+            select(ItemResult, PlanLine)
+            .join(PlanLine, PlanLine.id == ItemResult.plan_line_id)
+            .where(ItemResult.task_id.in_(list(by_id)))
+        ).all(),
+        key=lambda r: (0, 0, r[1].position) if r[1].plan_id else (1, by_id[r[0].task_id][0], r[1].position),
+    )
+    cat = _catalog_of(ctx, {line.test_item_id for _, line in rows if line.test_item_id is not None})
+    out = []
+    for res, line in rows:
+        mark = EXTRA_ROW_LABELS.get(TaskKind(by_id[res.task_id][1].kind))
+        if line.test_item_id is not None:
+            item, facility, system = cat[line.test_item_id]
+            label, criterion = item.label, item.criterion
+        else:
+            system = line.free_system or EXTRA_ROW_LABELS[TaskKind.MISMATCH]
+            facility, label = line.free_facility or "", line.free_item or ""
+            criterion = line.free_criterion or ""
+        out.append(
+            ResultRow(
+                system=system,
+                facility=f"{facility}（{mark}）" if mark else facility,
+                item=label,
+                criterion=criterion,
+                outcome=res.outcome,  # type: ignore[arg-type]
+                measured_record=res.measured_record,
+                location=line.location,
+                brand=res.brand,
+            )
+        )
+    return tuple(out)
 
 
 def _fault_entries(
@@ -112,26 +154,7 @@ def build_report_data(
     owner = session.get(Owner, project.owner_id)
     assert agency is not None and owner is not None
     task_ids = [t.id for t in tasks]
-    rows = session.execute(
-        select(ItemResult, PlanLine)
-        .join(PlanLine, PlanLine.id == ItemResult.plan_line_id)
-        .where(ItemResult.task_id.in_(task_ids))
-        .order_by(PlanLine.position)
-    ).all()
-    cat = _catalog_of(ctx, {line.test_item_id for _, line in rows})
-    results = tuple(
-        ResultRow(
-            system=cat[line.test_item_id][2],
-            facility=cat[line.test_item_id][1],
-            item=cat[line.test_item_id][0].label,
-            criterion=cat[line.test_item_id][0].criterion,
-            outcome=res.outcome,  # type: ignore[arg-type]
-            measured_record=res.measured_record,
-            location=line.location,
-            brand=res.brand,
-        )
-        for res, line in rows
-    )
+    results = _result_rows(ctx, tasks)
     systems = tuple(dict.fromkeys(r.system for r in results))
     this_faults = list(
         session.scalars(

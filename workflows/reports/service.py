@@ -50,7 +50,9 @@ def generate_report(
     Preconditions: every active line of the plan is in an approved plan task; every plan task was
     submitted by the last day of the period (R-RPT-1); no live report exists (R-RPT-2: delete first).
     Extra tasks (supplementary, mismatch, investigation, repair) of the same project are included
-    only when ticked; they never make a report on their own (R-TASK-2).
+    only when ticked; they never make a report on their own and never stand in for a plan line
+    (R-TASK-2). The filing deadline counts from the service's completion date, the day the last
+    plan task was submitted (:func:`service_completed_on`, R-FILE-1).
 
     Raises:
         NotFound (404), Forbidden (403), InvalidInput (422: dates, extra tasks),
@@ -89,7 +91,7 @@ def generate_report(
             f"任务 {'、'.join(late)} 提交晚于 {plan.period_end}，当月报告已逾期"
             " / submitted after the month end",
         )
-    extras = _extra_tasks(ctx, project, extra_task_ids)
+    extras = _extra_tasks(ctx, plan, project, extra_task_ids)
     tasks = [*plan_tasks, *extras]
     contract = ctx.session.get(Contract, project.contract_id)
     assert contract is not None
@@ -115,7 +117,7 @@ def generate_report(
     token = make_verify_token(report_id, content_sha, _secret(ctx))
     url = verify_url(ctx.settings.base_url, token)
     pdf = render_report_pdf(with_verify_url(data, url))
-    completed_on = business_date(ctx.clock.now())
+    completed_on = service_completed_on(plan_tasks)
     due = filing_deadline(completed_on, rule=ctx.settings.filing.rule, days=ctx.settings.filing.days)
     report = Report(
         id=report_id,
@@ -186,21 +188,70 @@ def _check_coverage(ctx: Ctx, plan: Plan, tasks: list[Task]) -> None:
         )
 
 
-def _extra_tasks(ctx: Ctx, project: Project, ids: list[uuid.UUID]) -> list[Task]:
+def _extra_tasks(ctx: Ctx, plan: Plan, project: Project, ids: list[uuid.UUID]) -> list[Task]:
+    """The ticked extra tasks, checked (R-TASK-2): each exists, is of this project, is of an extra
+    kind (supplementary, mismatch, investigation, repair; never a plan task), is finished
+    (approved/completed) and is not covered by another live report.
+
+    Raises:
+        InvalidInput: the first failed check, naming the task (422, ``extra_task_ids``).
+    """
     if not ids:
         return []
-    tasks = list(ctx.session.scalars(select(Task).where(Task.id.in_(set(ids)))))
-    if len(tasks) != len(set(ids)) or any(
-        t.project_id != project.id
-        or t.kind not in EXTRA_KINDS
-        or t.state not in (TaskState.APPROVED, TaskState.COMPLETED)
-        for t in tasks
-    ):
-        raise InvalidInput(
-            "extra_task_ids",
-            "只能勾选本项目已完成的补充/排查/维修任务 / only finished extra tasks of this project",
-        )
-    return sorted(tasks, key=lambda t: t.created_at)
+    wanted = set(ids)
+    tasks = {t.id: t for t in ctx.session.scalars(select(Task).where(Task.id.in_(wanted)))}
+    covered = dict(
+        ctx.session.execute(
+            select(ReportTask.task_id, Report.code)
+            .join(Report, Report.id == ReportTask.report_id)
+            .where(
+                ReportTask.task_id.in_(wanted),
+                Report.status != ReportStatus.DELETED,
+                Report.plan_id != plan.id,
+            )
+        ).all()
+    )
+    for task_id in ids:
+        task = tasks.get(task_id)
+        if task is None or task.project_id != project.id:
+            raise InvalidInput(
+                "extra_task_ids", f"任务 {task_id} 不是本项目的任务 / not a task of this project"
+            )
+        if task.kind not in EXTRA_KINDS:
+            raise InvalidInput(
+                "extra_task_ids",
+                f"{task.code} 是计划任务，不能勾选：只能勾选补充测试项、规范不匹配、排查、维修任务"
+                " / only supplementary, mismatch, investigation and repair tasks can be ticked",
+            )
+        if task.state not in (TaskState.APPROVED, TaskState.COMPLETED):
+            raise InvalidInput(
+                "extra_task_ids",
+                f"{task.code} 尚未审核通过或完成 / {task.code} is not approved or completed yet",
+            )
+        if task.id in covered:
+            raise InvalidInput(
+                "extra_task_ids",
+                f"{task.code} 已包含在报告 {covered[task.id]} 中 / already in report {covered[task.id]}",
+            )
+    return sorted(tasks.values(), key=lambda t: (t.created_at, t.code))
+
+
+def service_completed_on(plan_tasks: list[Task]) -> date:
+    """The completion date of a month's service (R-FILE-1): the business date (Asia/Shanghai) on
+    which the last plan task of the period was submitted.
+
+    Seed 001 §3.5 (公安部令第129号 第三十三条): the technical lead files the report "within five days
+    from the day every task of the month's plan was submitted" (当月维保计划对应的所有任务提交之日起五日内);
+    第三十二条 counts from the day the service project was completed. Neither the report date the
+    lead types in nor the day the report happens to be generated moves that date.
+
+    Raises:
+        ValueError: no plan task was submitted (a report needs every line approved first).
+    """
+    submitted = [business_date(t.submitted_at) for t in plan_tasks if t.submitted_at is not None]
+    if not submitted:
+        raise ValueError("no submitted plan task")
+    return max(submitted)
 
 
 def get_report(ctx: Ctx, report_id: uuid.UUID, *, for_update: bool = False) -> tuple[Report, Project]:
@@ -326,7 +377,7 @@ def verify_report(ctx: Ctx, token: str) -> VerifyView:
         owner=owner.name if owner else "",
         period=period_label(plan.nature, plan.period_start),
         report_date=report.report_date,
-        filed=filing is not None,
+        filed=filing is not None and report.status == ReportStatus.FILED,
         filed_at=filing.filed_at if filing else None,
         filing_deadline=report.filing_due_on,
         filed_late=filing.late if filing else None,

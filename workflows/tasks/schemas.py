@@ -11,10 +11,34 @@ from pydantic import Field
 from workflows.schema import Schema
 
 
-class TaskCreate(Schema):
-    """``POST /tasks``: build a task from plan lines issued to the caller (按计划自建任务)."""
+class MismatchItem(Schema):
+    """One free-text item of a spec-mismatch task (设施与当前规范不匹配): a facility found on site
+    that the catalog lacks, what was tested and against which criterion."""
 
-    line_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    system: str = Field(default="", max_length=100)
+    facility: str = Field(min_length=1, max_length=100)
+    item: str = Field(min_length=1, max_length=500)
+    criterion: str = Field(default="", max_length=2000)
+
+
+class TaskCreate(Schema):
+    """``POST /tasks``: build a task (R-TASK, R-TASK-2).
+
+    * ``kind="plan"`` (default): from ``line_ids``, plan lines issued to the caller (按计划自建任务);
+    * ``kind="supplementary"`` (补充测试项, no plan): ``project_id`` and ``test_item_ids``, catalog
+      items of facilities selected for the project;
+    * ``kind="mismatch"`` (设施与当前规范不匹配, no plan): ``project_id`` and free-text ``items``.
+
+    ``executor_id`` (extra kinds only) lets a manager of the project create the task for an
+    executor; without it the caller executes the task.
+    """
+
+    kind: Literal["plan", "supplementary", "mismatch"] = "plan"
+    line_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
+    project_id: uuid.UUID | None = None
+    test_item_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+    items: list[MismatchItem] = Field(default_factory=list, max_length=200)
+    executor_id: uuid.UUID | None = None
 
 
 class ResultWrite(Schema):

@@ -81,7 +81,13 @@ def create_task(ctx: Ctx, line_ids: list[uuid.UUID]) -> Task:
     """
     actor = _actor(ctx)
     wanted = set(line_ids)
-    lines = list(ctx.session.scalars(select(PlanLine).where(PlanLine.id.in_(wanted)).with_for_update()))
+    if not wanted:
+        raise InvalidInput("line_ids", "请至少选择一个计划项 / choose at least one plan line")
+    lines = list(
+        ctx.session.scalars(
+            select(PlanLine).where(PlanLine.id.in_(wanted), PlanLine.plan_id.is_not(None)).with_for_update()
+        )
+    )
     if len(lines) != len(wanted) or any(line.executor_id != actor.id or line.ignored for line in lines):
         raise InvalidInput("line_ids", "只能选择下发给自己的计划项 / choose lines issued to you")
     plan_ids = {line.plan_id for line in lines}
@@ -314,7 +320,8 @@ def _open_fault(ctx: Ctx, task: Task, project: Project, result: ItemResult) -> F
 def drop_task(ctx: Ctx, task_id: uuid.UUID) -> None:
     """Drop an unsubmitted draft task (管理未提交任务 → 删除), freeing its lines (R-PLAN-2 step 1).
 
-    The task row and its results and photos are deleted (it was never submitted, so no review or
+    The task row and its results and photos are deleted (and the plan-less lines of a
+    supplementary/mismatch task) (it was never submitted, so no review or
     fault refers to it); the audit log keeps the record of the drop.
 
     Raises:
@@ -329,7 +336,13 @@ def drop_task(ctx: Ctx, task_id: uuid.UUID) -> None:
     record_audit(ctx, "task.dropped", "task", task.id, before={"code": task.code, "state": task.state})
     ctx.session.execute(delete(Photo).where(Photo.task_id == task.id))
     ctx.session.execute(delete(ItemResult).where(ItemResult.task_id == task.id))
+    own_lines = select(TaskLine.plan_line_id).where(TaskLine.task_id == task.id)
+    planless = list(
+        ctx.session.scalars(select(PlanLine.id).where(PlanLine.id.in_(own_lines), PlanLine.plan_id.is_(None)))
+    )
     ctx.session.execute(delete(TaskLine).where(TaskLine.task_id == task.id))
+    if planless:  # a supplementary/mismatch task's own lines go with it (R-TASK-2)
+        ctx.session.execute(delete(PlanLine).where(PlanLine.id.in_(planless)))
     ctx.session.delete(task)
     ctx.session.flush()
 
@@ -341,10 +354,10 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
     stmt = (
         select(PlanLine, TestItem, CatalogFacility, CatalogSystem, ItemResult)
         .join(TaskLine, TaskLine.plan_line_id == PlanLine.id)
-        .join(TestItem, TestItem.id == PlanLine.test_item_id)
-        .join(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
-        .join(CatalogCategory, CatalogCategory.id == CatalogFacility.category_id)
-        .join(CatalogSystem, CatalogSystem.id == CatalogCategory.system_id)
+        .outerjoin(TestItem, TestItem.id == PlanLine.test_item_id)  # mismatch lines have no item
+        .outerjoin(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
+        .outerjoin(CatalogCategory, CatalogCategory.id == CatalogFacility.category_id)
+        .outerjoin(CatalogSystem, CatalogSystem.id == CatalogCategory.system_id)
         .outerjoin(ItemResult, (ItemResult.plan_line_id == PlanLine.id) & (ItemResult.task_id == task.id))
         .where(TaskLine.task_id == task.id)
         .order_by(PlanLine.position)
@@ -360,11 +373,11 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
         (
             ResultRead(
                 plan_line_id=line.id,
-                item_code=item.code,
-                system=system.name,
-                facility=facility.name,
-                item=item.label,
-                criterion=item.criterion,
+                item_code=item.code if item else "",
+                system=system.name if system else line.free_system or "",
+                facility=facility.name if facility else line.free_facility or "",
+                item=item.label if item else line.free_item or "",
+                criterion=item.criterion if item else line.free_criterion or "",
                 outcome=res.outcome if res else None,
                 measured_record=res.measured_record if res else None,
                 brand=res.brand if res else None,
