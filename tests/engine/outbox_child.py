@@ -2,8 +2,9 @@
 
 Its sender appends each delivered message id to ``--record`` (dropping ids already there: the
 idempotent sender that at-least-once delivery needs) and every attempt to ``--attempts``. With
-``--block-after N`` it hangs forever on the (N+1)-th new message after writing ``--blocked``, so
-the parent can SIGKILL it between claim and result. With ``--exit-when-done`` it exits once no row
+``--block-after N`` it hangs forever on the (N+1)-th new message after writing its id to
+``--blocked`` (atomically: written to a temporary name, then renamed), so the parent can SIGKILL it
+between claim and result. With ``--exit-when-done`` it exits once no row
 is pending or being sent.
 """
 
@@ -39,13 +40,23 @@ class FileSender:
             f.flush()
             os.fsync(f.fileno())
 
+    @staticmethod
+    def _publish(path: Path, line: str) -> None:
+        """Write ``path`` atomically: a reader sees no file or the whole line, never an empty file."""
+        tmp = path.with_name(f".{path.name}.tmp")
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+
     async def send(self, delivery: Delivery) -> SendResult:
         self._append(self.attempts, str(delivery.message_id))
         seen = set(self.record.read_text().split()) if self.record.exists() else set()
         if str(delivery.message_id) in seen:  # a redelivery after a crash: drop the duplicate
             return SendResult(ok=True)
         if self.block_after is not None and self.sent >= self.block_after:
-            self._append(self.blocked, str(delivery.message_id))
+            self._publish(self.blocked, str(delivery.message_id))
             await asyncio.Event().wait()  # hang until killed
         self._append(self.record, str(delivery.message_id))
         self.sent += 1

@@ -381,7 +381,9 @@ class TestCrash:
         first = subprocess.Popen([*cmd, "--block-after", "7"], cwd=REPO, env=env)  # noqa: S603
         try:
             deadline = time.monotonic() + 60
-            while not files["blocked"].exists():
+            # the child renames a complete file into place (FileSender._publish); waiting for the
+            # content too means a partial file can never be read as "blocked"
+            while not (files["blocked"].exists() and files["blocked"].read_text().strip()):
                 assert first.poll() is None, "the worker exited early"
                 assert time.monotonic() < deadline, "the worker never blocked"
                 time.sleep(0.05)
