@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from workflows.lifecycle.models import Suspension, SuspensionState
@@ -21,6 +21,14 @@ def suspended_months(session: Session, project_id: uuid.UUID) -> set[date]:
         Suspension.project_id == project_id, Suspension.state == SuspensionState.APPROVED
     )
     return set(session.scalars(stmt))
+
+
+def suspended_in_month(month: date) -> Select[uuid.UUID]:
+    """A subquery of the ids of projects whose ``month`` (first day) is suspended (approved), for
+    ``Project.id.not_in(...)`` without passing a list of ids (the scheduler scans every project)."""
+    return select(Suspension.project_id).where(
+        Suspension.month == month, Suspension.state == SuspensionState.APPROVED
+    )
 
 
 def suspended_projects(session: Session, project_ids: Iterable[uuid.UUID], month: date) -> set[uuid.UUID]:

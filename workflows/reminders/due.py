@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.clock import business_date
@@ -19,7 +19,7 @@ from engine.settings import Settings
 from workflows.contracts.models import Contract, ContractType
 from workflows.faults.models import Fault, FaultStatus
 from workflows.lifecycle.models import Suspension, SuspensionState
-from workflows.lifecycle.queries import suspended_projects
+from workflows.lifecycle.queries import suspended_in_month
 from workflows.notifications.service import agency_people_with_role, owner_contacts
 from workflows.people.models import Person
 from workflows.people.rules import Role
@@ -114,10 +114,11 @@ def _project_fields(project: Project) -> dict[str, Any]:
 def plan_issue_reminders(
     session: Session, now: datetime, settings: Settings, people: RecipientDirectory
 ) -> Iterator[DueReminder]:
-    """The month's plan issued by ``plan_issue_day`` → project lead (+ enterprise managers when late).
+    """The month's plan issued by ``plan_issue_day`` → project lead; the enterprise managers of the
+    agency too from the due day on (SPEC §11: lead and manager; the early heads-up goes to the lead).
 
-    Suspended months (approved suspensions) and months before the first plan month (R-PRJ-2) or
-    after the contract end are skipped.
+    Suspended months (approved suspensions, R-PLAN-1 / R-LIFE) and months before the first plan
+    month (R-PRJ-2) or after the contract end are skipped.
     """
     cfg = settings.scheduler
     today = business_date(now)
@@ -127,41 +128,36 @@ def plan_issue_reminders(
     if step is None:
         return
     kind, due_at = step
-    projects = list(
-        session.scalars(
-            select(Project)
-            .join(Contract, Contract.id == Project.contract_id)
-            .where(
-                Project.status == ProjectStatus.ACTIVE,
-                Contract.type == ContractType.MAINTENANCE,
-                Project.first_plan_month <= month,
-                Contract.ends_on >= month,
-            )
-            .order_by(Project.code)
-        )
+    to_managers = rules.plan_issue_goes_to_managers(month, step, issue_day=cfg.plan_issue_day)
+    due_day = business_date(due_at) == month.replace(day=cfg.plan_issue_day)
+    title = "计划下发已逾期" if kind == rules.PLAN_ISSUE_OVERDUE else "请按时下发本月计划"
+    if due_day:
+        title = "今天是本月计划下发期限"
+    month_plan = (
+        select(Plan.project_id, Plan.id, Plan.state)
+        .where(Plan.nature == PlanNature.MONTH, Plan.period_start == month)
+        .subquery()
     )
-    if not projects:
-        return
-    suspended = suspended_projects(session, [p.id for p in projects], month)
-    plans = {
-        p.project_id: p
-        for p in session.scalars(
-            select(Plan).where(
-                Plan.project_id.in_([p.id for p in projects]),
-                Plan.nature == PlanNature.MONTH,
-                Plan.period_start == month,
-            )
+    rows = session.execute(
+        select(Project, month_plan.c.id, month_plan.c.state)
+        .join(Contract, Contract.id == Project.contract_id)
+        .outerjoin(month_plan, month_plan.c.project_id == Project.id)
+        .where(
+            Project.status == ProjectStatus.ACTIVE,
+            Contract.type == ContractType.MAINTENANCE,
+            Project.first_plan_month <= month,
+            Contract.ends_on >= month,
+            Project.id.not_in(suspended_in_month(month)),  # R-PLAN-1: a suspended month is left alone
+            or_(month_plan.c.state.is_(None), month_plan.c.state == PlanState.DRAFT),
         )
-    }
-    for project in projects:
-        plan = plans.get(project.id)
-        if project.id in suspended or (plan is not None and plan.state != PlanState.DRAFT):
-            continue
+        .order_by(Project.code)
+    )
+    for project, plan_id, plan_state in rows:
         late = kind == rules.PLAN_ISSUE_OVERDUE
-        managers = people.agency(project.agency_id, Role.ENTERPRISE_MANAGER) if late else []
+        managers = people.agency(project.agency_id, Role.ENTERPRISE_MANAGER) if to_managers else []
         recipients = _people([project.lead_id], managers)
         what = f"{month.year}年{month.month}月维护保养计划"
-        state = "尚未制定" if plan is None else "尚未全部下发"
+        state = "尚未制定" if plan_state is None else "尚未全部下发"
         yield DueReminder(
             "project",
             project.id,
@@ -169,11 +165,11 @@ def plan_issue_reminders(
             due_at,
             recipients,
             {
-                "title": "计划下发已逾期" if late else "请按时下发本月计划",
+                "title": title,
                 "body": f"{project.name}：{what}{state}，应于{month.month}月{cfg.plan_issue_day}日前下发。",
                 **_project_fields(project),
                 "month": month.isoformat(),
-                "plan_id": str(plan.id) if plan else None,
+                "plan_id": str(plan_id) if plan_id else None,
                 "due_on": month.replace(day=cfg.plan_issue_day).isoformat(),
                 "overdue": late,
             },
@@ -187,40 +183,42 @@ def tasks_due_reminders(
     cfg = settings.scheduler
     today = business_date(now)
     horizon = today + timedelta(days=cfg.task_remind_days_before)
-    plans = list(
-        session.scalars(
-            select(Plan)
-            .join(Project, Project.id == Plan.project_id)
-            .where(
-                Project.status == ProjectStatus.ACTIVE,
-                Plan.nature == PlanNature.MONTH,
-                Plan.state.in_((PlanState.DRAFT, PlanState.ISSUED)),
-                Plan.overdue.is_(False),
-                Plan.period_end >= today,
-                Plan.period_end <= horizon,
-            )
-            .order_by(Plan.code)
+    due_plans = (
+        select(Plan.id)
+        .join(Project, Project.id == Plan.project_id)
+        .where(
+            Project.status == ProjectStatus.ACTIVE,
+            Plan.nature == PlanNature.MONTH,
+            Plan.state.in_((PlanState.DRAFT, PlanState.ISSUED)),
+            Plan.overdue.is_(False),
+            Plan.period_end >= today,
+            Plan.period_end <= horizon,
         )
     )
+    plans = session.execute(
+        select(Plan, Project)
+        .join(Project, Project.id == Plan.project_id)
+        .where(Plan.id.in_(due_plans))
+        .order_by(Plan.code)
+    ).all()
     if not plans:
         return
-    plan_ids = [p.id for p in plans]
     done = set(
         session.scalars(
             select(TaskLine.plan_line_id)
             .join(Task, Task.id == TaskLine.task_id)
-            .where(Task.plan_id.in_(plan_ids), Task.state.in_((TaskState.SUBMITTED, TaskState.APPROVED)))
+            .where(Task.plan_id.in_(due_plans), Task.state.in_((TaskState.SUBMITTED, TaskState.APPROVED)))
         )
     )
-    open_lines: dict[uuid.UUID | None, list[uuid.UUID | None]] = {}
-    for line_id, plan_id, executor_id in session.execute(
+    open_lines: dict[uuid.UUID, list[uuid.UUID | None]] = {}
+    for line_id, line_plan_id, executor_id in session.execute(
         select(PlanLine.id, PlanLine.plan_id, PlanLine.executor_id).where(
-            PlanLine.plan_id.in_(plan_ids), PlanLine.ignored.is_(False)
+            PlanLine.plan_id.in_(due_plans), PlanLine.ignored.is_(False)
         )
     ):
-        if line_id not in done:
-            open_lines.setdefault(plan_id, []).append(executor_id)
-    for plan in plans:
+        if line_id not in done and line_plan_id is not None:
+            open_lines.setdefault(line_plan_id, []).append(executor_id)
+    for plan, project in plans:
         executors = open_lines.get(plan.id)
         if not executors:
             continue
@@ -230,8 +228,6 @@ def tasks_due_reminders(
         step = rules.latest_due(steps, now)
         if step is None:
             continue
-        project = session.get(Project, plan.project_id)
-        assert project is not None
         days_left = (plan.period_end - business_date(step[1])).days
         when = "今天" if days_left == 0 else f"{days_left} 天后（{plan.period_end:%m月%d日}）"
         yield DueReminder(

@@ -4,16 +4,17 @@ Every reminder fires at a deterministic moment computed from domain dates, so th
 the same ``due_at`` on every scan and the ``(subject, kind, due_at)`` key makes writing it idempotent.
 Day-based reminders fire at ``reminder_hour`` (Asia/Shanghai) of their day.
 
-Catch-up policy: when several steps of one subject's schedule are due (the scheduler was down for
-a while), only the **latest** due step is sent: after a week's outage the technical lead gets one
-"overdue" reminder, not a stale "due in two days" plus five escalations. Nothing is lost that still
-matters and nothing is sent twice.
+Catch-up policy (deliberate): when several steps of one subject's schedule are due at once (the
+scheduler was down for a while), only the **latest** due step is sent and the earlier ones are
+never written: after a week's outage the technical lead gets one "overdue" reminder, not a stale
+"due on day 3" plus the deadline reminder plus four escalations. Nothing is lost that still
+matters and nothing is sent twice (tests/workflows/reminders/test_catch_up.py).
 
 SPEC §11 (R-DUE):
 
 | what | reminder steps (kinds) | to |
 |---|---|---|
-| month's plan issued by day ``plan_issue_day`` | ``reminder.plan_issue_due`` two days before; ``reminder.plan_issue_overdue`` the day after | project lead; + enterprise managers when overdue |
+| month's plan issued by day ``plan_issue_day`` | ``reminder.plan_issue_due`` two days before and on the day; ``reminder.plan_issue_overdue`` the day after | project lead; + enterprise managers from the due day on |
 | plan tasks submitted by the month end (R-RPT-1) | ``reminder.tasks_due`` ``task_remind_days_before`` days before and on the last day | executors with open lines, project lead |
 | submitted task reviewed in ``review.due_days`` | ``reminder.review_due`` at submission + due days | reviewers (project lead, technical leads) |
 | report filed in 5 working days (R-FILE-1) | ``reminder.filing_due`` on working day 3 and on the deadline; ``reminder.filing_overdue`` every working day after | technical leads; + enterprise managers when overdue |
@@ -80,16 +81,34 @@ def latest_working_day_after(after: date, today: date) -> date | None:
 
 
 def plan_issue_steps(month: date, *, issue_day: int, hour: int) -> list[Step]:
-    """A month's plan is due by day ``issue_day``: a heads-up two days before, overdue the day after.
+    """A month's plan is due by day ``issue_day``: a heads-up two days before, a reminder on the day,
+    overdue the day after.
 
     Args:
         month: First day of the plan's month.
         issue_day: Day of the month the plan is due (``Settings.scheduler.plan_issue_day``, e.g. 5).
         hour: Reminder hour (business time).
+
+    Returns:
+        ``reminder.plan_issue_due`` on day ``issue_day - 2`` (left out when that is not before the
+        due day, e.g. ``issue_day`` 1 or 2) and on day ``issue_day``, then
+        ``reminder.plan_issue_overdue`` on the day after. Who gets which step:
+        :func:`plan_issue_goes_to_managers`.
     """
+    due = month.replace(day=issue_day)
     heads_up = month.replace(day=max(1, issue_day - 2))
-    overdue = month.replace(day=issue_day) + timedelta(days=1)
-    return [(PLAN_ISSUE_DUE, at_hour(heads_up, hour)), (PLAN_ISSUE_OVERDUE, at_hour(overdue, hour))]
+    steps: list[Step] = []
+    if heads_up < due:
+        steps.append((PLAN_ISSUE_DUE, at_hour(heads_up, hour)))
+    steps.append((PLAN_ISSUE_DUE, at_hour(due, hour)))
+    steps.append((PLAN_ISSUE_OVERDUE, at_hour(due + timedelta(days=1), hour)))
+    return steps
+
+
+def plan_issue_goes_to_managers(month: date, step: Step, *, issue_day: int) -> bool:
+    """SPEC §11: the plan reminder goes to the project lead and the enterprise managers. The early
+    heads-up goes to the lead alone; from the due day on (due day, overdue) the managers get it too."""
+    return step[1].astimezone(BUSINESS_TZ).date() >= month.replace(day=issue_day)
 
 
 def tasks_due_steps(period_end: date, *, days_before: int, hour: int) -> list[Step]:

@@ -42,10 +42,21 @@ class TestFilingSteps:
 
 
 class TestOtherSteps:
-    def test_plan_issue_heads_up_and_overdue(self) -> None:
-        assert rules.plan_issue_steps(date(2026, 11, 1), issue_day=5, hour=9) == [
+    def test_plan_issue_heads_up_due_day_and_overdue(self) -> None:
+        steps = rules.plan_issue_steps(date(2026, 11, 1), issue_day=5, hour=9)
+        assert steps == [
             (rules.PLAN_ISSUE_DUE, at9(2026, 11, 3)),
+            (rules.PLAN_ISSUE_DUE, at9(2026, 11, 5)),
             (rules.PLAN_ISSUE_OVERDUE, at9(2026, 11, 6)),
+        ]
+        # SPEC §11 (R-DUE): lead and enterprise manager; the early heads-up to the lead alone
+        to_managers = [rules.plan_issue_goes_to_managers(date(2026, 11, 1), s, issue_day=5) for s in steps]
+        assert to_managers == [False, True, True]
+
+    def test_plan_issue_on_day_one_has_no_heads_up(self) -> None:
+        assert rules.plan_issue_steps(date(2026, 11, 1), issue_day=1, hour=9) == [
+            (rules.PLAN_ISSUE_DUE, at9(2026, 11, 1)),
+            (rules.PLAN_ISSUE_OVERDUE, at9(2026, 11, 2)),
         ]
 
     def test_tasks_due_three_days_before_and_on_the_day(self) -> None:

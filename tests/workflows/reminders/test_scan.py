@@ -92,9 +92,9 @@ class TestFilingAroundNationalDay:
         Saturday 10-10 does; deadline Mon 10-12; escalation every working day after."""
         at(clock, 2026, 9, 21, 10)
         world = build_world(client, login(client, "13900000000", "admin-pass-1"))
-        plan = approved_plan(client, world, "2026-09")
-        at(clock, 2026, 9, 29, 10)
+        at(clock, 2026, 9, 29, 10)  # the service is completed (last task submitted) on 09-29
         relogin(client, world)
+        plan = approved_plan(client, world, "2026-09")
         report = ok(generate(client, world, plan, day="2026-09-29"), 201)
         assert report["filing_deadline"] == "2026-10-12"
         lead, manager = ids(world, "tech_lead"), ids(world, "manager")
@@ -158,17 +158,41 @@ class TestReviewAndPlanIssue:
         assert sent_to(state, rules.REVIEW_DUE) == dict.fromkeys(ids(world, "lead", "tech_lead"), 1)
         assert outbox(state, rules.REVIEW_DUE)[0].payload["task_code"] == task["code"]
 
-    def test_plan_issue_heads_up_then_overdue_to_managers(
+    def test_plan_issue_heads_up_due_day_and_overdue_r_due(
         self, client: TestClient, world: Any, state: AppState, clock: FrozenClock
     ) -> None:
+        """SPEC §11: the plan reminder goes to the project lead and the enterprise manager: the lead
+        gets the heads-up on the 3rd, both get it on the due day (the 5th) and when overdue (the 6th)."""
         make_plan(client, world, "2026-11")  # a draft, never issued
         at(clock, 2026, 11, 3, 9)
         run_scan(state)
         assert sent_to(state, rules.PLAN_ISSUE_DUE) == dict.fromkeys(ids(world, "lead"), 1)
+        at(clock, 2026, 11, 5, 8, 59)
+        assert run_scan(state).written == 0
+        at(clock, 2026, 11, 5, 9)
+        run_scan(state)
+        assert sent_to(state, rules.PLAN_ISSUE_DUE) == dict.fromkeys(ids(world, "lead"), 2) | dict.fromkeys(
+            ids(world, "manager"), 1
+        )
+        due_day = [m.payload for m in outbox(state, rules.PLAN_ISSUE_DUE)][-1]
+        assert (due_day["due_on"], due_day["overdue"], due_day["title"]) == (
+            "2026-11-05",
+            False,
+            "今天是本月计划下发期限",
+        )
         at(clock, 2026, 11, 6, 9)
         run_scan(state)
         assert sent_to(state, rules.PLAN_ISSUE_OVERDUE) == dict.fromkeys(ids(world, "lead", "manager"), 1)
         assert run_scan(state).written == 0
+
+    def test_an_issued_plan_silences_the_plan_reminder(
+        self, client: TestClient, world: Any, state: AppState, clock: FrozenClock
+    ) -> None:
+        plan = make_plan(client, world, "2026-10")
+        issue(client, world, plan, [line["id"] for line in plan["lines"]], "op1")
+        at(clock, 2026, 10, 9, 9)  # October's overdue step is due, but the plan went out
+        run_scan(state)
+        assert sent_to(state, "reminder.plan_issue") == {}
 
 
 class TestDigestsSuspensionsContracts:
