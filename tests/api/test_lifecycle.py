@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.background import job_context
 from api.demo import demo_photo, ok
 from api.deps import AppState
 from engine.clock import FrozenClock
+from engine.db import unit_of_work
 from engine.processes.models import InstanceStatus, ProcessInstanceRecord, WorkItem, WorkItemState
 from tests.api.lifecycle_helpers import (
     OTHER_JURISDICTION,
@@ -25,7 +27,14 @@ from tests.api.lifecycle_helpers import (
 )
 from tests.api.month_helpers import approved_plan, execute, generate, issue_all, make_plan, relogin
 from tests.conftest import db_snapshot
+from tests.workflows.reminders.support import SH, at, run_scan
+from workflows.context import Ctx
 from workflows.notifications.models import OutboxMessage
+from workflows.people.models import Person
+from workflows.plans.models import Plan
+from workflows.reminders import rules
+from workflows.reminders.jobs import create_month_drafts
+from workflows.supervision.service import supervision_stats
 
 
 @pytest.fixture
@@ -47,6 +56,17 @@ def late_signed(client: TestClient, world: Any) -> Any:
 @pytest.fixture
 def supervisor(client: TestClient, admin_headers: dict[str, str]) -> dict[str, str]:
     return add_supervisor(client, admin_headers, SUPERVISOR)[1]
+
+
+def reminders_about(state: AppState) -> dict[uuid.UUID, set[tuple[str, str]]]:
+    """``(kind, due day)`` of the reminder notifications about each project (``payload.project_id``)."""
+    out: dict[uuid.UUID, set[tuple[str, str]]] = {}
+    with state.sessions() as db:
+        for m in db.scalars(select(OutboxMessage).where(OutboxMessage.kind.like("reminder.%"))):
+            if m.payload.get("project_id"):
+                due_on = datetime.fromisoformat(m.payload["due_at"]).astimezone(SH).date().isoformat()
+                out.setdefault(uuid.UUID(m.payload["project_id"]), set()).add((m.kind, due_on))
+    return out
 
 
 def refused(response: Any, status: int, code: str | None = None) -> None:
@@ -117,6 +137,61 @@ class TestSuspension:
         assert make_plan(client, w, "2026-11")["period_start"] == "2026-11-01"  # other months still plan
         listed = ok(client.get(f"/api/v1/projects/{w.project_id}/suspensions", headers=w.headers["manager"]))
         assert [x["state"] for x in listed] == ["approved"]
+
+    def test_suspended_month_3_no_plan_no_reminder_left_out_of_stats_r_life(
+        self,
+        client: TestClient,
+        world: Any,
+        late_signed: Any,
+        supervisor: dict[str, str],
+        state: AppState,
+        clock: FrozenClock,
+    ) -> None:
+        """Signed 09-23 with "next month" (first plan month 2026-10); month 3 (2026-12) suspended: no
+        December draft, no plan-issue or month-end task reminder about it, and December's statistics
+        show it as suspended and outside the on-time counts. The world's project (signed 09-01, no
+        suspension) gets all of these in the same December, so the checks can fail."""
+        w = late_signed
+        s = ok(request_suspension(client, w, "2026-12"), 201)
+        ok(
+            client.post(
+                f"/api/v1/suspensions/{s['id']}/decision",
+                json={"approve": True, "opinion": "同意暂停"},
+                headers=supervisor,
+            )
+        )
+        late, other = uuid.UUID(w.project_id), uuid.UUID(world.project_id)
+        jobs = job_context(state)
+
+        # December from here on: the clock runs ahead of the machine's, so no more API logins (PyJWT
+        # refuses tokens issued in the future): the scheduler's jobs and the services directly.
+        at(clock, 2026, 12, 1, 1)
+        drafts = create_month_drafts(jobs)
+        assert drafts.skipped.get(late) == "R-PLAN-1" and len(drafts.created) == 1  # the world's only
+        with state.sessions() as db:
+            december = db.scalars(select(Plan).where(Plan.period_start == date(2026, 12, 1))).all()
+            assert [p.project_id for p in december] == [other]
+        for day, hour in ((3, 9), (5, 9), (6, 9), (28, 9), (31, 9)):  # heads-up, due, overdue, month end
+            at(clock, 2026, 12, day, hour)
+            run_scan(state)
+        about = reminders_about(state)
+        assert about.get(late, set()) == set()  # R-PLAN-1: nothing to remind about a suspended month
+        assert about[other] == {
+            (rules.PLAN_ISSUE_DUE, "2026-12-03"),
+            (rules.PLAN_ISSUE_DUE, "2026-12-05"),
+            (rules.PLAN_ISSUE_OVERDUE, "2026-12-06"),
+            (rules.TASKS_DUE, "2026-12-28"),
+            (rules.TASKS_DUE, "2026-12-31"),
+        }
+
+        at(clock, 2027, 1, 4, 10)
+        with unit_of_work(state.sessions) as db:
+            sup = db.scalars(select(Person).where(Person.phone == SUPERVISOR["phone"])).one()
+            ctx = Ctx(db, clock, state.settings, state.processes, sup)
+            (dec,) = supervision_stats(ctx, jurisdiction=None, month="2026-12").agencies
+            (nov,) = supervision_stats(ctx, jurisdiction=None, month="2026-11").agencies
+        assert (dec.projects, dec.suspended_projects, dec.due, dec.overdue, dec.on_time) == (2, 1, 1, 1, 0)
+        assert (nov.projects, nov.suspended_projects, nov.due, nov.overdue) == (2, 0, 2, 2)
 
     def test_rejected_month_can_be_planned(
         self, client: TestClient, late_signed: Any, supervisor: dict[str, str], state: AppState

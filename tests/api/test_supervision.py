@@ -242,3 +242,31 @@ class TestStats:
             stats = supervision_stats(ctx, jurisdiction=None, month="2026-10")
         (later,) = [a for a in stats.agencies if str(a.agency_id) == world.agency_id]
         assert (later.open_faults_31_90d, later.open_faults_over_90d, later.overdue) == (0, 1, 1)
+
+
+class TestTerminationMonth:
+    def test_terminated_in_month_m_counts_normally_before_m_r_life(
+        self, client: TestClient, world: Any, admin_headers: dict[str, str], state: AppState
+    ) -> None:
+        """E区 (signed 09-01) is terminated on 2026-10-08: September still counts it (due, overdue:
+        no September report); October and later leave it out as terminated."""
+        _, sup = add_supervisor(client, admin_headers, SUPERVISOR)
+        ended = add_project(client, world, "E区", signed_on="2026-09-01", ends_on="2027-08-31")
+        ok(
+            client.post(
+                f"/api/v1/projects/{ended.project_id}/termination",
+                json={"reason": "合同解除"},
+                headers=world.headers["agency_admin"],
+            )
+        )
+
+        def row(month: str) -> dict[str, Any]:
+            body = ok(client.get("/api/v1/supervision/stats", params={"month": month}, headers=sup))
+            return agency_row(body, world)
+
+        september = row("2026-09")  # both projects are due in September and neither has a report
+        assert (september["projects"], september["due"], september["overdue"]) == (2, 2, 2)
+        assert september["terminated_projects"] == 0
+        for month in ("2026-10", "2026-11"):
+            later = row(month)
+            assert (later["projects"], later["due"], later["terminated_projects"]) == (2, 1, 1), month

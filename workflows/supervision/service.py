@@ -10,9 +10,11 @@ For one month of maintenance reports, each agency's projects in the jurisdiction
 
 Only maintenance projects whose first plan month (R-PRJ-2) and contract cover the month are due.
 Suspended months and terminated projects are left out (R-LIFE) and counted on their own
-(``suspended_projects``, ``terminated_projects``). Open faults (pending, investigating, repairing,
-refused, negotiating) of the non-terminated projects are bucketed by age in days since found:
-≤ 30, 31-90, > 90, as of today.
+(``suspended_projects``, ``terminated_projects``). A project terminated in month M is terminated
+from M on: the months before M count it normally (its closure date decides, not its current
+status). Open faults (pending, investigating, repairing, refused, negotiating) are bucketed by age
+in days since found: ≤ 30, 31-90, > 90, as of today; being as of today, they leave out the projects
+terminated by today, whatever month is asked for.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from workflows.context import Ctx
 from workflows.contracts.models import Contract, ContractType
 from workflows.faults.models import OPEN_STATUSES, Fault
 from workflows.filings.models import Filing
-from workflows.lifecycle.queries import suspended_projects
+from workflows.lifecycle.models import ClosureKind, ProjectClosure
+from workflows.lifecycle.queries import suspended_in_month
 from workflows.lifecycle.rules import month_end, parse_month
 from workflows.people.rules import Role
 from workflows.people.scope import has_role
@@ -113,17 +116,22 @@ def _compute(ctx: Ctx, scope: str | None, first: date, today: date) -> list[Agen
         stmt = stmt.where(Project.jurisdiction == scope)
     rows = session.execute(stmt).all()
     last = month_end(first)
-    suspended = suspended_projects(session, [p.id for p, _, _ in rows], first)
+    suspended = set(session.scalars(suspended_in_month(first)))
     status = _report_status(ctx, [p.id for p, _, _ in rows], first)
+    terminated_from = _termination_months(ctx)
     out: dict[uuid.UUID, AgencyStats] = {}
     counted: list[Project] = []
     for project, contract, agency in rows:
         stats = out.setdefault(agency.id, AgencyStats(agency_id=agency.id, agency_name=agency.name))
         stats.projects += 1
-        if project.status == ProjectStatus.TERMINATED:
+        if project.status != ProjectStatus.TERMINATED:
+            counted.append(project)  # open faults are as of today
+        ended = terminated_from.get(project.id)
+        if ended is None and project.status == ProjectStatus.TERMINATED:
+            ended = date.min  # no closure row (never written by the services): terminated throughout
+        if ended is not None and ended <= first:  # R-LIFE: from its termination month on
             stats.terminated_projects += 1
             continue
-        counted.append(project)
         if project.id in suspended:
             stats.suspended_projects += 1
             continue
@@ -148,6 +156,14 @@ def _compute(ctx: Ctx, scope: str | None, first: date, today: date) -> list[Agen
             stats.in_progress += 1
     _count_faults(ctx, counted, out, today)
     return list(out.values())
+
+
+def _termination_months(ctx: Ctx) -> dict[uuid.UUID, date]:
+    """First day of the business month each terminated project was terminated in (R-LIFE)."""
+    stmt = select(ProjectClosure.project_id, ProjectClosure.closed_at).where(
+        ProjectClosure.kind == ClosureKind.TERMINATED
+    )
+    return {pid: month_start(business_date(at)) for pid, at in ctx.session.execute(stmt)}
 
 
 def _report_status(ctx: Ctx, project_ids: list[uuid.UUID], first: date) -> dict[uuid.UUID, str]:
