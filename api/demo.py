@@ -359,9 +359,10 @@ def run_demo(settings: Settings, out: Path) -> DemoResult:
         token = ok(
             client.post("/api/v1/auth/token", data={"username": "13800000000", "password": "fireops-admin"})
         )
-        world = build_world(client, {"Authorization": f"Bearer {token['access_token']}"})
+        today = business_date(state.clock.now())
+        world = build_world(client, {"Authorization": f"Bearer {token['access_token']}"}, today=today)
         steps.append(f"机构、人员、业主、合同、项目（2 栋建筑）已创建：{world.project_name}")
-        month = run_month(client, world, today=business_date(state.clock.now()), log=steps)
+        month = run_month(client, world, today=today, log=steps)
     pdf_path = out / f"{month.report['code']}.pdf"
     pdf_path.write_bytes(month.pdf)
     state.engine.dispose()

@@ -44,7 +44,11 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_ctx(state: StateDep) -> Iterator[Ctx]:
-    """One unit of work per request: commit when the endpoint returns, roll back on any error."""
+    """One unit of work per request: commit when the endpoint returns, roll back on any error.
+
+    Used with ``scope="function"``: the commit happens before the response is sent, so a client
+    that got its answer finds the change committed (and a failed commit is never answered 2xx).
+    """
     session = state.sessions()
     ctx = Ctx(session=session, clock=state.clock, settings=state.settings, processes=state.processes)
     try:
@@ -58,7 +62,8 @@ def get_ctx(state: StateDep) -> Iterator[Ctx]:
 
 
 def get_person(
-    ctx: Annotated[Ctx, Depends(get_ctx)], token: Annotated[str | None, Depends(oauth2_scheme)]
+    ctx: Annotated[Ctx, Depends(get_ctx, scope="function")],
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Person:
     """The person behind the bearer token; sets ``ctx.actor``.
 
@@ -79,5 +84,5 @@ def get_person(
     return person
 
 
-CtxDep = Annotated[Ctx, Depends(get_ctx)]
+CtxDep = Annotated[Ctx, Depends(get_ctx, scope="function")]
 PersonDep = Annotated[Person, Depends(get_person)]

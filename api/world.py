@@ -9,6 +9,7 @@ fresh databases give the same agency, people, owner, contract, project and facil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from workflows.agencies.rules import org_code_check_char, uscc_check_char
@@ -169,6 +170,22 @@ CONTRACT: dict[str, Any] = {
     "ends_on": "2027-08-31",
     "price_cny": "168000.00",
 }
+"""The contract with its fixed dates (one year from 2026-09-01); :func:`contract_dates` moves them
+to any day so a month can be run today."""
+
+
+def contract_dates(today: date) -> dict[str, str]:
+    """``signed_on`` / ``ends_on`` of a one-year contract signed on the 1st of the month before
+    ``today``: the current month is then a plan month (R-PRJ-2: signed before the 20th, the signing
+    month is the first plan month) and the previous one exists for carry-over.
+
+    For the test clock's 2026-10-08 that is 2026-09-01 … 2027-08-31, the fixed :data:`CONTRACT`.
+    """
+    first = today.replace(day=1)
+    signed = (first - timedelta(days=1)).replace(day=1)
+    ends = signed.replace(year=signed.year + 1) - timedelta(days=1)
+    return {"signed_on": signed.isoformat(), "ends_on": ends.isoformat()}
+
 
 PROJECT: dict[str, Any] = {
     "name": "西宁万达广场A区",
@@ -297,12 +314,15 @@ def facility_ids_by_name(catalog: list[dict[str, Any]], wanted: list[tuple[str, 
     return [index[w] for w in wanted]
 
 
-def build_world(client: ApiClient, admin_headers: dict[str, str]) -> World:
+def build_world(client: ApiClient, admin_headers: dict[str, str], *, today: date | None = None) -> World:
     """Build 青海安泰消防技术服务有限公司 with staff, an owner, a maintenance contract and a project.
 
     Args:
         client: An HTTP client of the API (``TestClient`` or ``httpx.Client`` with ``base_url``).
         admin_headers: Bearer headers of a platform admin.
+        today: The business date the world is built on (the app clock's); the contract then runs
+            one year from the 1st of the previous month (:func:`contract_dates`). ``None`` keeps the
+            fixed dates of :data:`CONTRACT` (2026-09-01 … 2027-08-31).
 
     Returns:
         The :class:`World` with ids and every person's bearer headers.
@@ -324,7 +344,11 @@ def build_world(client: ApiClient, admin_headers: dict[str, str]) -> World:
     )
     people["owner"] = str(contact["id"])
     contract = expect(
-        client.post(f"{API}/contracts", json={**CONTRACT, "owner_id": owner["id"]}, headers=admin),
+        client.post(
+            f"{API}/contracts",
+            json={**CONTRACT, **(contract_dates(today) if today else {}), "owner_id": owner["id"]},
+            headers=admin,
+        ),
         201,
         "create contract",
     )

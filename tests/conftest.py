@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.app import build_state, create_app
 from api.deps import AppState
-from engine.clock import FrozenClock
+from engine.clock import FrozenClock, business_date
 from engine.db import Base, migrate, unit_of_work
 from engine.settings import Settings
 from workflows.context import Ctx
@@ -174,11 +174,12 @@ def login(client: TestClient, phone: str, password: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(client: TestClient, admin_headers: dict[str, str]) -> Any:
-    """A realistic agency, owner, contract and 2-building project built through the API."""
+def world(client: TestClient, admin_headers: dict[str, str], clock: FrozenClock) -> Any:
+    """A realistic agency, owner, contract and 2-building project built through the API (contract
+    dates from the clock's today: 2026-09-01 … 2027-08-31 for the default clock)."""
     from api.world import build_world
 
-    return build_world(client, admin_headers)
+    return build_world(client, admin_headers, today=business_date(clock.now()))
 
 
 def require_postgresql(state: AppState) -> None:

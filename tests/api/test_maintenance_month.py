@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.demo import ok, run_month
 from api.deps import AppState
@@ -18,6 +19,7 @@ from engine.processes.models import WorkItem, WorkItemState
 from tests.api.month_helpers import execute, faults_of, issue_all, make_plan, relogin
 from tests.conftest import db_snapshot
 from workflows.audit.models import AuditEntry
+from workflows.plans.models import PlanLine
 
 
 def pdf_text(content: bytes) -> str:
@@ -41,7 +43,12 @@ class TestWholeMonth:
         }
         text_ = pdf_text(month.pdf)
         assert "维护保养" in text_ and world.project_name in text_
-        assert "排查中的故障有0项" in text_.replace(" ", "") or "已解决的故障有2项" in text_.replace(" ", "")
+        flat = text_.replace(" ", "").replace("\n", "")
+        # this period's five faults: refused, negotiating, out of scope, and two resolved (R-FAULT)
+        assert (
+            "排查中的故障有0项，维修中的故障有0项，业主不同意维修的故障有1项，与业主协商中的故障有1项，"
+            "不在合同范围内的故障有1项，已解决的故障有2项。"
+        ) in flat
         statuses = sorted(f["status"] for f in month.faults.values())
         assert statuses == sorted(["resolved", "resolved", "refused", "out_of_scope", "negotiating"])
         investigated = next(f for f in month.faults.values() if f["disposition"] == "investigate")
@@ -67,7 +74,8 @@ class TestWholeMonth:
             assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "report.filed")) is not None
 
     def test_inbox_shows_next_steps(self, client: TestClient, world: Any) -> None:
-        """A ready user task is in the right person's inbox with links to act."""
+        """Work items (R-PLAN issue, R-TASK execute, R-REV review): a ready user task is in the right
+        person's inbox with links to act."""
         plan = make_plan(client, world)
         lead_inbox = ok(client.get("/api/v1/inbox", headers=world.headers["lead"]))
         assert [i["step"] for i in lead_inbox] == ["issue_plan"]
@@ -98,6 +106,7 @@ class TestReviewRules:
     def test_r_rev_1_approve_refused_while_a_fault_is_undisposed(
         self, client: TestClient, world: Any, state: AppState
     ) -> None:
+        """R-REV-1: a maintenance task is approved only once every fault it raised has a disposition."""
         plan = issue_all(client, world, make_plan(client, world))
         task = execute(client, world, [plan["lines"][0]["id"], plan["lines"][1]["id"]], fails=1)
         before = db_snapshot(state)
@@ -126,6 +135,8 @@ class TestReviewRules:
         assert approved["state"] == "approved"
 
     def test_r_rev_2_reject_clears_dispositions(self, client: TestClient, world: Any) -> None:
+        """R-REV-2: rejecting voids the task's faults and their dispositions (the investigation task
+        is cancelled); the executor resubmits and fresh, undisposed faults are raised."""
         plan = issue_all(client, world, make_plan(client, world))
         task = execute(client, world, [plan["lines"][0]["id"]], fails=1)
         (fault,) = faults_of(client, world)
@@ -167,6 +178,7 @@ class TestReviewRules:
         assert fresh["status"] == "pending" and fresh["disposition"] is None and fresh["id"] != fault["id"]
 
     def test_reject_needs_an_opinion_and_a_reviewer(self, client: TestClient, world: Any) -> None:
+        """R-REV: a rejection carries an opinion; only reviewers of the project decide."""
         plan = issue_all(client, world, make_plan(client, world))
         task = execute(client, world, [plan["lines"][0]["id"]])
         r = client.post(
@@ -187,6 +199,7 @@ class TestReviewRules:
 
 class TestTaskRules:
     def test_r_task_1_fail_needs_a_photo(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-TASK-1: a task with a fail result and no photo of it is not submitted (422, no row)."""
         plan = issue_all(client, world, make_plan(client, world))
         line = plan["lines"][0]["id"]
         h = world.headers["op1"]
@@ -209,6 +222,7 @@ class TestTaskRules:
         assert db_snapshot(state) == before
 
     def test_photos_are_checked_by_content(self, client: TestClient, world: Any) -> None:
+        """R-TASK: photos are JPEG/PNG by content (415) and at most 10 MB (413)."""
         plan = issue_all(client, world, make_plan(client, world))
         line = plan["lines"][0]["id"]
         h = world.headers["op1"]
@@ -230,19 +244,49 @@ class TestTaskRules:
         assert big.status_code == 413
 
     def test_r_plan_3_expired_plan_cannot_be_received(
-        self, client: TestClient, world: Any, clock: FrozenClock
+        self, client: TestClient, world: Any, clock: FrozenClock, state: AppState
     ) -> None:
-        from datetime import timedelta
-
+        """R-PLAN-3: once the period is over an executor cannot build a task from its issued lines
+        (409, nothing written)."""
         plan = issue_all(client, world, make_plan(client, world))
         clock.advance(timedelta(days=30))  # 2026-11-07: October is over
         relogin(client, world)
+        before = db_snapshot(state)
         r = client.post(
             "/api/v1/tasks", json={"line_ids": [plan["lines"][0]["id"]]}, headers=world.headers["op1"]
         )
         assert r.status_code == 409 and r.json()["code"] == "R-PLAN-3"
+        assert db_snapshot(state) == before
+
+    def test_r_plan_3_expired_plan_cannot_be_issued(
+        self, client: TestClient, world: Any, clock: FrozenClock, state: AppState
+    ) -> None:
+        """R-PLAN-3 at issue time: lines of a plan whose period has ended cannot be issued to an
+        executor (who could not receive them); on the period's last evening it still works."""
+        plan = make_plan(client, world)
+        lines = [line["id"] for line in plan["lines"]]
+        clock.set(datetime(2026, 10, 31, 15, 30, tzinfo=UTC))  # 2026-10-31 23:30 in Shanghai
+        relogin(client, world)
+        ok(
+            client.post(
+                f"/api/v1/plans/{plan['id']}/issue",
+                json={"line_ids": lines[:1], "executor_id": world.people["op1"]},
+                headers=world.headers["lead"],
+            )
+        )
+        clock.set(datetime(2026, 10, 31, 16, 30, tzinfo=UTC))  # 2026-11-01 00:30 in Shanghai
+        before = db_snapshot(state)
+        r = client.post(
+            f"/api/v1/plans/{plan['id']}/issue",
+            json={"line_ids": lines[1:], "executor_id": world.people["op1"]},
+            headers=world.headers["lead"],
+        )
+        assert r.status_code == 409 and r.json()["code"] == "R-PLAN-3"
+        assert "过期" in r.json()["message"]
+        assert db_snapshot(state) == before
 
     def test_geofence_distance_recorded(self, client: TestClient, world: Any) -> None:
+        """R-TASK: the submitter's GPS position is kept with its distance to the project geofence."""
         plan = issue_all(client, world, make_plan(client, world))
         far = execute(client, world, [plan["lines"][0]["id"]], position=(36.64, 101.78))
         near = execute(client, world, [plan["lines"][1]["id"]], position=(36.6171, 101.7782))
@@ -251,28 +295,81 @@ class TestTaskRules:
 
 
 class TestPlanRules:
-    def test_r_plan_2_delete_order(self, client: TestClient, world: Any, state: AppState) -> None:
+    def test_r_plan_2_unissued_plan_is_deleted(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-PLAN-2, first branch: a plan with no issued line is deleted at once, lines, process and
+        inbox item with it."""
+        plan = make_plan(client, world)
+        lead = world.headers["lead"]
+        assert client.delete(f"/api/v1/plans/{plan['id']}", headers=lead).status_code == 204
+        assert client.get(f"/api/v1/plans/{plan['id']}", headers=lead).status_code == 404
+        with state.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(PlanLine)) == 0
+        assert ok(client.get("/api/v1/inbox", headers=lead)) == []
+
+    def test_r_plan_2_issued_plan_needs_its_lines_revoked_first(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-PLAN-2, second branch: issued but not executed → 409 naming the fix (revoke the lines),
+        nothing deleted; after revoking, the delete goes through."""
         plan = make_plan(client, world)
         lines = [line["id"] for line in plan["lines"]]
+        lead = world.headers["lead"]
         ok(
             client.post(
                 f"/api/v1/plans/{plan['id']}/issue",
                 json={"line_ids": lines[:2], "executor_id": world.people["op1"]},
-                headers=world.headers["lead"],
+                headers=lead,
             )
         )
-        task = execute(client, world, lines[:1], submit=False)
-        lead = world.headers["lead"]
+        before = db_snapshot(state)
         r = client.delete(f"/api/v1/plans/{plan['id']}", headers=lead)
         assert r.status_code == 409 and r.json()["code"] == "R-PLAN-2"
-        r = client.post(f"/api/v1/plans/{plan['id']}/revoke", json={"line_ids": lines[:2]}, headers=lead)
-        assert r.status_code == 409 and r.json()["code"] == "R-PLAN-2"
-        assert client.delete(f"/api/v1/tasks/{task['id']}", headers=world.headers["op1"]).status_code == 204
-        ok(client.post(f"/api/v1/plans/{plan['id']}/revoke", json={"line_ids": lines[:2]}, headers=lead))
+        assert "撤回" in r.json()["message"] and "revoke" in r.json()["message"]
+        assert db_snapshot(state) == before
+        revoked = ok(
+            client.post(f"/api/v1/plans/{plan['id']}/revoke", json={"line_ids": lines[:2]}, headers=lead)
+        )
+        assert revoked["issued_count"] == 0
         assert client.delete(f"/api/v1/plans/{plan['id']}", headers=lead).status_code == 204
         assert client.get(f"/api/v1/plans/{plan['id']}", headers=lead).status_code == 404
 
+    def test_r_plan_2_executed_plan_needs_the_task_dropped_first(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-PLAN-2, third branch: executed → neither delete nor revoke (409, no row changes) until the
+        executor drops the unsubmitted task; a submitted task cannot be dropped at all."""
+        plan = make_plan(client, world)
+        lines = [line["id"] for line in plan["lines"]]
+        lead = world.headers["lead"]
+        ok(
+            client.post(
+                f"/api/v1/plans/{plan['id']}/issue",
+                json={"line_ids": lines[:2], "executor_id": world.people["op1"]},
+                headers=lead,
+            )
+        )
+        draft = execute(client, world, lines[:1], submit=False)
+        submitted = execute(client, world, lines[1:2])
+        before = db_snapshot(state)
+        r = client.delete(f"/api/v1/plans/{plan['id']}", headers=lead)
+        assert r.status_code == 409 and r.json()["code"] == "R-PLAN-2"
+        assert "删除未提交任务" in r.json()["message"] and "drop" in r.json()["message"]
+        r = client.post(f"/api/v1/plans/{plan['id']}/revoke", json={"line_ids": lines[:1]}, headers=lead)
+        assert r.status_code == 409 and r.json()["code"] == "R-PLAN-2"
+        r = client.delete(f"/api/v1/tasks/{submitted['id']}", headers=world.headers["op1"])
+        assert r.status_code == 409
+        assert db_snapshot(state) == before
+        assert client.delete(f"/api/v1/tasks/{draft['id']}", headers=world.headers["op1"]).status_code == 204
+        ok(client.post(f"/api/v1/plans/{plan['id']}/revoke", json={"line_ids": lines[:1]}, headers=lead))
+        r = client.delete(f"/api/v1/plans/{plan['id']}", headers=lead)
+        assert (
+            r.status_code == 409 and r.json()["code"] == "R-PLAN-2"
+        )  # the submitted task still holds a line
+        assert ok(client.get(f"/api/v1/plans/{plan['id']}", headers=lead))["lines"][0]["state"] == "unissued"
+
     def test_ignore_restore_and_duplicate_period(self, client: TestClient, world: Any) -> None:
+        """R-PLAN: lines are ignored and restored; one plan per period; R-PRJ-2: none before the
+        first plan month; a malformed period is 422 on ``period``."""
         plan = make_plan(client, world)
         first = plan["lines"][0]["id"]
         ignored = ok(

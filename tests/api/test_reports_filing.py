@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import subprocess
 import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from api.app import create_app
 from api.demo import ok
 from api.deps import AppState
 from engine.clock import FrozenClock
 from engine.errors import RuleViolation
+from tests.api.live_server import live_server
 from tests.api.month_helpers import approved_plan, execute, faults_of, generate, issue_all, make_plan, relogin
 from tests.api.test_maintenance_month import pdf_text
-from tests.conftest import db_snapshot
+from tests.conftest import db_snapshot, require_postgresql
 from workflows.context import Ctx
 from workflows.filings.calendar import filing_deadline
+from workflows.filings.models import Filing
+from workflows.people.models import Person
 from workflows.reports.models import Report
+from workflows.reports.pdf import render_report_pdf
+from workflows.reports.service import rebuild_report_data
+from workflows.tasks.models import Task
 
 
 class TestGenerate:
     def test_r_rpt_all_lines_approved_first(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-RPT: the report is generated only when every plan line is in an approved task."""
         plan = issue_all(client, world, make_plan(client, world))
         execute(client, world, [plan["lines"][0]["id"]])
         before = db_snapshot(state)
@@ -37,8 +46,10 @@ class TestGenerate:
         assert db_snapshot(state) == before
 
     def test_r_rpt_1_tasks_submitted_after_month_end(
-        self, client: TestClient, world: Any, clock: FrozenClock
+        self, client: TestClient, world: Any, clock: FrozenClock, state: AppState
     ) -> None:
+        """R-RPT-1: a task submitted after the month's last day makes the month's report overdue:
+        it cannot be generated (409, no row written)."""
         plan = issue_all(client, world, make_plan(client, world))
         task = execute(client, world, [line["id"] for line in plan["lines"]], submit=False)
         clock.set(datetime(2026, 10, 31, 16, 30, tzinfo=UTC))  # 2026-11-01 00:30 in Shanghai
@@ -57,14 +68,24 @@ class TestGenerate:
                 headers=world.headers["lead"],
             )
         )
+        before = db_snapshot(state)
         r = generate(client, world, plan, "2026-11-01")
         assert r.status_code == 409 and r.json()["code"] == "R-RPT-1"
+        assert task["code"] in r.json()["message"]  # names the late task
+        assert db_snapshot(state) == before
 
-    def test_r_rpt_2_delete_and_regenerate_until_filed(self, client: TestClient, world: Any) -> None:
+    def test_r_rpt_2_delete_and_regenerate_until_filed(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-RPT-2: one live report per plan; deleting it (before filing) voids its QR code and lets
+        the lead generate the next revision."""
         plan = approved_plan(client, world)
         first = ok(generate(client, world, plan), 201)
+        before = db_snapshot(state)
         again = generate(client, world, plan)
         assert again.status_code == 409 and again.json()["code"] == "R-RPT-2"
+        assert first["code"] in again.json()["message"]
+        assert db_snapshot(state) == before
         assert (
             client.delete(f"/api/v1/reports/{first['id']}", headers=world.headers["lead"]).status_code == 204
         )
@@ -79,11 +100,23 @@ class TestGenerate:
             f"/api/v1/reports/{second['id']}/filing"
         ]
 
-    def test_report_pdf_is_deterministic_and_chinese(self, client: TestClient, world: Any) -> None:
+    def test_report_pdf_is_deterministic_and_chinese(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-RPT: the served PDF is exactly what the report's data renders to, every time (the same
+        data gives the same bytes), and its Chinese is real text."""
         plan = approved_plan(client, world, fails=1)
         report = ok(generate(client, world, plan), 201)
         pdf = client.get(report["pdf_url"], headers=world.headers["lead"])
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        with state.sessions() as session:
+            lead = session.get(Person, uuid.UUID(world.people["lead"]))
+            ctx = Ctx(session, state.clock, state.settings, state.processes, lead)
+            data = rebuild_report_data(ctx, uuid.UUID(report["id"]))
+            again = rebuild_report_data(ctx, uuid.UUID(report["id"]))
+        first, second = render_report_pdf(data), render_report_pdf(again)
+        assert first == second == pdf.content
+        assert hashlib.sha256(first).hexdigest() == report["sha256"]
         body = pdf_text(pdf.content)
         assert "西宁万达广场" in body and "不符合" in body and report["code"] in body
 
@@ -92,6 +125,8 @@ class TestFiling:
     def test_r_file_1_deadline_skips_national_day(
         self, client: TestClient, world: Any, clock: FrozenClock, state: AppState
     ) -> None:
+        """R-FILE-1: 5 China working days (the National Day week does not count); the deadline timer
+        flags the report overdue, and late filing is allowed but marked late."""
         clock.set(datetime(2026, 9, 29, 2, 0, tzinfo=UTC))
         relogin(client, world)
         plan = approved_plan(client, world, "2026-09")
@@ -122,7 +157,44 @@ class TestFiling:
         )
         assert filed["filing"]["late"] is True and filed["status"] == "filed"
 
+    def test_r_file_1_deadline_counts_from_the_last_task_submission(
+        self, client: TestClient, world: Any, clock: FrozenClock, state: AppState
+    ) -> None:
+        """R-FILE-1: the deadline counts from the service's completion date, the day the last plan task
+        was submitted (seed 001 §3.5: "当月维保计划对应的所有任务提交之日起五日内"), not from the report
+        date the lead types in nor from the day the report is generated."""
+        plan = issue_all(client, world, make_plan(client, world))
+        lines = [line["id"] for line in plan["lines"]]
+        first = execute(client, world, lines[:5])  # Thursday 2026-10-08
+        clock.set(datetime(2026, 10, 9, 3, 0, tzinfo=UTC))  # Friday 2026-10-09
+        relogin(client, world)
+        last = execute(client, world, lines[5:])
+        clock.set(datetime(2026, 10, 12, 2, 0, tzinfo=UTC))  # Monday 2026-10-12
+        relogin(client, world)
+        for task in (first, last):
+            ok(
+                client.post(
+                    f"/api/v1/tasks/{task['id']}/review",
+                    json={"verdict": "approve"},
+                    headers=world.headers["lead"],
+                )
+            )
+        report = ok(
+            client.post(
+                f"/api/v1/plans/{plan['id']}/report",
+                json={"report_date": "2026-10-14", "service_date": "2026-10-08"},
+                headers=world.headers["lead"],
+            ),
+            201,
+        )
+        assert report["completed_on"] == "2026-10-09"
+        assert report["report_date"] == "2026-10-14"
+        deadline = date.fromisoformat(report["filing_deadline"])
+        assert deadline == filing_deadline(date(2026, 10, 9))
+        assert deadline not in (filing_deadline(date(2026, 10, 12)), filing_deadline(date(2026, 10, 14)))
+
     def test_only_a_technical_lead_files(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-FILE / R-ROLE-2: filing is the technical lead's; a project lead gets 403 and nothing changes."""
         report = ok(generate(client, world, approved_plan(client, world)), 201)
         before = db_snapshot(state)
         r = client.post(
@@ -134,6 +206,8 @@ class TestFiling:
     def test_r_file_2_filed_report_never_changes(
         self, client: TestClient, world: Any, state: AppState
     ) -> None:
+        """R-FILE-2: a filed report can never change, by any door: the API (409, no row changes), the
+        ORM (the listener refuses) and raw SQL (the trigger refuses)."""
         report = ok(generate(client, world, approved_plan(client, world)), 201)
         ok(
             client.post(
@@ -142,6 +216,7 @@ class TestFiling:
                 headers=world.headers["tech_lead"],
             )
         )
+        before = db_snapshot(state)
         for r in (
             client.delete(f"/api/v1/reports/{report['id']}", headers=world.headers["lead"]),
             client.post(
@@ -151,6 +226,7 @@ class TestFiling:
             ),
         ):
             assert r.status_code == 409 and r.json()["code"] == "R-FILE-2"
+        assert db_snapshot(state) == before
         with state.sessions() as session:  # the ORM door
             row = session.get(Report, uuid.UUID(report["id"]))
             assert row is not None
@@ -161,12 +237,46 @@ class TestFiling:
         for sql in ("UPDATE report SET report_date = '2020-01-01'", "DELETE FROM report"):  # raw SQL door
             with state.engine.connect() as conn, pytest.raises(DBAPIError, match="R-FILE-2"):
                 conn.execute(text(sql))
-        assert (
-            ok(client.get(f"/api/v1/reports/{report['id']}", headers=world.headers["lead"]))["sha256"]
-            == report["sha256"]
+        assert db_snapshot(state) == before
+
+    def test_r_file_2_the_filing_row_never_changes(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-FILE-2: the filing record that makes the verify page say "filed" is protected like the
+        report: the ORM and raw SQL can neither change nor delete it, and the page still says filed."""
+        report = ok(generate(client, world, approved_plan(client, world)), 201)
+        ok(
+            client.post(
+                f"/api/v1/reports/{report['id']}/filing",
+                json={"opinion": "同意备案"},
+                headers=world.headers["tech_lead"],
+            )
         )
+        before = db_snapshot(state)
+        with state.sessions() as session:  # the ORM door: change, then delete
+            filing = session.scalars(select(Filing)).one()
+            filing.opinion = "改过的意见"
+            with pytest.raises(RuleViolation, match="R-FILE-2"):
+                session.flush()
+            session.rollback()
+            session.delete(session.scalars(select(Filing)).one())
+            with pytest.raises(RuleViolation, match="R-FILE-2"):
+                session.flush()
+            session.rollback()
+        for sql in (  # the raw SQL door
+            "UPDATE filing SET opinion = 'forged'",
+            "UPDATE filing SET report_id = report_id",
+            "DELETE FROM filing",
+        ):
+            with state.engine.connect() as conn, pytest.raises(DBAPIError, match="R-FILE-2"):
+                conn.execute(text(sql))
+        assert db_snapshot(state) == before
+        token = report["verify_url"].rsplit("/", 1)[-1]
+        js = ok(client.get(f"/verify/{token}", headers={"Accept": "application/json"}))
+        assert js["filed"] is True and js["genuine"] is True
 
     def test_verify_page_html_and_json(self, client: TestClient, world: Any) -> None:
+        """R-FILE / R-RPT: the public page tells genuine from forged, and filed from not filed."""
         report = ok(generate(client, world, approved_plan(client, world)), 201)
         token = report["verify_url"].rsplit("/", 1)[-1]
         assert report["verify_url"].startswith("http://testserver/verify/")
@@ -188,79 +298,225 @@ class TestFiling:
         assert "无效" in client.get(f"/verify/{forged}").text
 
 
+def tracked_section(pdf: bytes) -> str:
+    """The text of the report's previous-fault tracking section (以往故障处理跟踪, R-FAULT-1)."""
+    flat = pdf_text(pdf).replace("\n", "")
+    start = flat.index("以往故障处理跟踪")
+    return flat[start : flat.index("现场证据", start)]
+
+
+def dispose(client: TestClient, world: Any, fault_id: str, **body: Any) -> dict[str, Any]:
+    """POST a disposition as the lead (asserts 200)."""
+    return dict(
+        ok(client.post(f"/api/v1/faults/{fault_id}/disposition", json=body, headers=world.headers["lead"]))
+    )
+
+
+def complete(client: TestClient, world: Any, task_id: str, who: str, *, resolved: bool) -> None:
+    """Complete an investigation/repair task (asserts 200)."""
+    ok(
+        client.post(
+            f"/api/v1/tasks/{task_id}/complete",
+            json={"resolved": resolved, "note": "已处理" if resolved else "原因未明"},
+            headers=world.headers[who],
+        )
+    )
+
+
 class TestCarryOver:
-    def test_r_fault_1_unresolved_faults_carry_over(
+    def test_r_fault_1_unresolved_faults_carry_over_until_resolved(
         self, client: TestClient, world: Any, clock: FrozenClock
     ) -> None:
-        october = approved_plan(client, world, fails=1, disposition="negotiating")
-        oct_report = ok(generate(client, world, october), 201)
+        """R-FAULT-1: each later report tracks the earlier faults that are still open (refused,
+        negotiating, investigated without result) and drops those resolved or out of scope."""
+        plan = issue_all(client, world, make_plan(client, world))
+        task = execute(client, world, [line["id"] for line in plan["lines"]], fails=5)
+        faults = {f["measured_record"]: f for f in faults_of(client, world)}
+        resolved, refused, negotiating, unresolved, closed = (faults[f"记录{i}：fail"] for i in range(5))
+        inv = dispose(client, world, resolved["id"], kind="investigate", leader_id=world.people["op2"])
+        complete(client, world, inv["open_task_id"], "op2", resolved=True)
+        dispose(client, world, refused["id"], kind="owner_refused_repair", explanation="业主暂不同意")
+        dispose(client, world, negotiating["id"], kind="negotiating")
+        inv2 = dispose(client, world, unresolved["id"], kind="investigate", leader_id=world.people["op2"])
+        complete(client, world, inv2["open_task_id"], "op2", resolved=False)
+        dispose(client, world, closed["id"], kind="out_of_scope", explanation="业主自建部分")
         ok(
             client.post(
-                f"/api/v1/reports/{oct_report['id']}/filing",
+                f"/api/v1/tasks/{task['id']}/review",
+                json={"verdict": "approve", "opinion": "同意"},
+                headers=world.headers["lead"],
+            )
+        )
+        october = ok(generate(client, world, plan), 201)
+        ok(
+            client.post(
+                f"/api/v1/reports/{october['id']}/filing",
                 json={"opinion": "同意"},
                 headers=world.headers["tech_lead"],
             )
         )
-        (fault,) = faults_of(client, world)
         clock.set(datetime(2026, 11, 5, 2, 0, tzinfo=UTC))
         relogin(client, world)
         november = approved_plan(client, world, "2026-11")
         nov_report = ok(generate(client, world, november, "2026-11-20"), 201)
-        body = pdf_text(client.get(nov_report["pdf_url"], headers=world.headers["lead"]).content)
-        assert "以往故障" in body and fault["code"] in body
-        ok(
-            client.post(
-                f"/api/v1/faults/{fault['id']}/disposition",
-                json={"kind": "out_of_scope", "explanation": "业主自建部分"},
-                headers=world.headers["lead"],
-            )
+        tracked = tracked_section(client.get(nov_report["pdf_url"], headers=world.headers["lead"]).content)
+        for fault in (refused, negotiating, unresolved):
+            assert fault["code"] in tracked, fault["measured_record"]
+        for fault in (resolved, closed):
+            assert fault["code"] not in tracked, fault["measured_record"]
+        assert f"2026年10月报告 {october['code']}" in tracked  # where each tracked fault was first listed
+
+        # the unresolved one is repaired in November: the regenerated report no longer tracks it
+        repair = dispose(
+            client,
+            world,
+            unresolved["id"],
+            kind="owner_approved_repair",
+            leader_id=world.people["op1"],
+            repair_plan="更换主电源模块",
         )
+        complete(client, world, repair["open_task_id"], "op1", resolved=True)
         ok(client.delete(f"/api/v1/reports/{nov_report['id']}", headers=world.headers["lead"]), 204)
         regenerated = ok(generate(client, world, november, "2026-11-20"), 201)
-        body = pdf_text(client.get(regenerated["pdf_url"], headers=world.headers["lead"]).content)
-        assert fault["code"] not in body  # closed (out of scope): no longer tracked
+        tracked = tracked_section(client.get(regenerated["pdf_url"], headers=world.headers["lead"]).content)
+        assert unresolved["code"] not in tracked
+        assert refused["code"] in tracked and negotiating["code"] in tracked
 
 
-class TestConcurrentReview:
+def race(base_url: str, requests: list[tuple[str, dict[str, Any], dict[str, str]]]) -> list[httpx.Response]:
+    """POST each ``(path, json, headers)`` from its own thread and connection, released together."""
+    barrier = threading.Barrier(len(requests))
+    answers: list[httpx.Response | None] = [None] * len(requests)
+
+    def post(i: int) -> None:
+        path, body, headers = requests[i]
+        with httpx.Client(base_url=base_url, timeout=30) as c:
+            barrier.wait()
+            answers[i] = c.post(path, json=body, headers=headers)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(requests))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(a is not None for a in answers)
+    return [a for a in answers if a is not None]
+
+
+class TestConcurrentDecisions:
     def test_two_concurrent_approvals_one_wins_other_409(
         self, world: Any, state: AppState, client: TestClient
     ) -> None:
-        """Exactly one decision wins over real concurrent connections; the other gets 409."""
+        """R-REV: exactly one of two decisions racing over real connections wins (on SQLite and
+        PostgreSQL); the other gets 409 naming who decided first, and changes nothing."""
         plan = issue_all(client, world, make_plan(client, world))
         task = execute(client, world, [plan["lines"][0]["id"]])
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(state.settings, state=state), host="127.0.0.1", port=0, log_level="warning"
+        path = f"/api/v1/tasks/{task['id']}/review"
+        with live_server(state) as (base_url, _):
+            answers = race(
+                base_url,
+                [
+                    (path, {"verdict": "approve", "opinion": who}, world.headers[who])
+                    for who in ("lead", "tech_lead")
+                ],
             )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            threading.Event().wait(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        barrier = threading.Barrier(2)
-        statuses: list[int] = []
-
-        def approve(who: str) -> None:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
-                barrier.wait()
-                r = c.post(
-                    f"/api/v1/tasks/{task['id']}/review",
-                    json={"verdict": "approve", "opinion": who},
-                    headers=world.headers[who],
-                )
-                statuses.append(r.status_code)
-
-        threads = [threading.Thread(target=approve, args=(w,)) for w in ("lead", "tech_lead")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        server.should_exit = True
-        thread.join(timeout=10)
-        assert sorted(statuses) == [200, 409]
+            after_race = db_snapshot(state)
+            assert sorted(a.status_code for a in answers) == [200, 409]
+            (winner,) = [a for a in answers if a.status_code == 200]
+            (loser,) = [a for a in answers if a.status_code == 409]
+            winner_name = winner.json()["reviews"][0]["reviewer_name"]
+            assert loser.json()["code"] == "task_already_reviewed"
+            assert winner_name in loser.json()["message"] and "approved" in loser.json()["message"]
+            # the loser's retry is refused the same way and writes nothing
+            again = client.post(path, json={"verdict": "approve"}, headers=world.headers["lead"])
+            assert again.status_code == 409 and db_snapshot(state) == after_race
         reviews = ok(client.get(f"/api/v1/tasks/{task['id']}", headers=world.headers["lead"]))["reviews"]
         assert len(reviews) == 1
+
+    def test_postgresql_racing_dispositions_and_filings_one_wins(
+        self, world: Any, state: AppState, client: TestClient
+    ) -> None:
+        """On PostgreSQL (row locks ``SELECT … FOR UPDATE`` over real connections): of two
+        investigations ordered at once for one fault (R-FAULT), and of two filings of one report
+        (R-FILE-2), exactly one wins; the other gets 409 and leaves no trace."""
+        require_postgresql(state)
+        plan = issue_all(client, world, make_plan(client, world))
+        task = execute(client, world, [line["id"] for line in plan["lines"]], fails=1)
+        (fault,) = faults_of(client, world)
+        with live_server(state) as (base_url, _):
+            path = f"/api/v1/faults/{fault['id']}/disposition"
+            answers = race(
+                base_url,
+                [
+                    (path, {"kind": "investigate", "leader_id": world.people[leader]}, world.headers[who])
+                    for who, leader in (("lead", "op1"), ("tech_lead", "op2"))
+                ],
+            )
+            assert sorted(a.status_code for a in answers) == [200, 409]
+            (loser,) = [a for a in answers if a.status_code == 409]
+            assert loser.json()["code"] == "conflict" and "investigating" in loser.json()["message"]
+            disposed = ok(client.get(f"/api/v1/faults/{fault['id']}", headers=world.headers["lead"]))
+            assert [h["step"] for h in disposed["history"]].count("生成待下达排查任务") == 1
+            with state.sessions() as s:
+                open_tasks = s.scalars(select(Task).where(Task.fault_id == uuid.UUID(fault["id"]))).all()
+                assert len(open_tasks) == 1 and str(open_tasks[0].executor_id) == disposed["leader_id"]
+            ok(
+                client.post(
+                    f"/api/v1/tasks/{task['id']}/review",
+                    json={"verdict": "approve"},
+                    headers=world.headers["lead"],
+                )
+            )
+            report = ok(generate(client, world, plan), 201)
+            path = f"/api/v1/reports/{report['id']}/filing"
+            answers = race(
+                base_url, [(path, {"opinion": f"同意{i}"}, world.headers["tech_lead"]) for i in range(2)]
+            )
+            assert sorted(a.status_code for a in answers) == [200, 409]
+            (loser,) = [a for a in answers if a.status_code == 409]
+            assert loser.json()["code"] == "R-FILE-2"
+        with state.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Filing)) == 1
+
+
+PDFTOPPM, ZBARIMG = shutil.which("pdftoppm"), shutil.which("zbarimg")
+
+
+@pytest.mark.skipif(
+    PDFTOPPM is None or ZBARIMG is None,
+    reason="needs pdftoppm and zbarimg: apt-get install -y poppler-utils zbar-tools",
+)
+def test_qr_code_of_a_filed_report_answers_filed_over_http(
+    world: Any, state: AppState, tmp_path: Path
+) -> None:
+    """R-RPT / R-FILE: the QR code printed on page 1 of a report generated and filed through a real
+    server decodes to the report's verify URL, and that URL, fetched from the server, says 已备案."""
+    assert PDFTOPPM is not None and ZBARIMG is not None
+    with live_server(state) as (base_url, _), httpx.Client(base_url=base_url, timeout=30) as http:
+        plan = approved_plan(http, world)  # an httpx.Client drives the same API
+        report = ok(generate(http, world, plan), 201)
+        report = ok(
+            http.post(
+                f"/api/v1/reports/{report['id']}/filing",
+                json={"opinion": "同意备案"},
+                headers=world.headers["tech_lead"],
+            )
+        )
+        pdf = http.get(report["pdf_url"], headers=world.headers["lead"])
+        assert pdf.status_code == 200
+        source = tmp_path / "report.pdf"
+        source.write_bytes(pdf.content)
+        render = [PDFTOPPM, "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", str(source)]
+        subprocess.run([*render, str(tmp_path / "page1")], check=True, timeout=60)  # noqa: S603
+        scan = [ZBARIMG, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page1.png")]
+        decoded = subprocess.run(scan, capture_output=True, text=True, check=True, timeout=60)  # noqa: S603
+        url = decoded.stdout.strip()
+        assert url == report["verify_url"] and url.startswith(f"{base_url}/verify/")
+        with httpx.Client(timeout=30) as browser:  # a phone scanning the code: no login, the full URL
+            page = browser.get(url)
+            assert page.status_code == 200 and "已备案" in page.text and report["code"] in page.text
+            js = browser.get(url, headers={"Accept": "application/json"}).json()
+        assert js["filed"] is True and js["genuine"] is True and js["report_number"] == report["code"]
 
 
 def test_r_con_1_raw_sql_cannot_change_contract_dates(world: Any, state: AppState) -> None:

@@ -30,7 +30,7 @@ from workflows.reports import guards as _guards  # noqa: F401  (installs R-FILE-
 from workflows.reports.builder import build_report_data, with_verify_url
 from workflows.reports.models import Report, ReportStatus, ReportTask
 from workflows.reports.pdf import render_report_pdf
-from workflows.reports.report_data import report_content_sha256
+from workflows.reports.report_data import ReportData, report_content_sha256
 from workflows.reports.schemas import FilingRead, ReportRead, VerifyView
 from workflows.reports.verification import make_verify_token, read_verify_token, verify_url
 from workflows.tasks.models import Task, TaskKind, TaskLine, TaskState
@@ -93,26 +93,12 @@ def generate_report(
         )
     extras = _extra_tasks(ctx, plan, project, extra_task_ids)
     tasks = [*plan_tasks, *extras]
-    contract = ctx.session.get(Contract, project.contract_id)
-    assert contract is not None
-    contract_label = CONTRACT_TYPE_LABELS[ContractType(contract.type)]
-    title = f"{period_label(plan.nature, plan.period_start)}{contract_label}报告"
     revision = 1 + int(
         ctx.session.scalar(select(func.count()).select_from(Report).where(Report.plan_id == plan.id)) or 0
     )
     code = next_code(ctx.session, f"WB-{plan.period_start.year}")
     report_id = uuid.uuid4()
-    data = build_report_data(
-        ctx,
-        plan=plan,
-        project=project,
-        tasks=tasks,
-        report_number=code,
-        report_date=report_date,
-        service_date=service_date,
-        verify_url="",
-        title=title,
-    )
+    data = _gather(ctx, plan, project, tasks, code=code, report_date=report_date, service_date=service_date)
     content_sha = report_content_sha256(data)
     token = make_verify_token(report_id, content_sha, _secret(ctx))
     url = verify_url(ctx.settings.base_url, token)
@@ -161,12 +147,69 @@ def generate_report(
     return report
 
 
+def _gather(
+    ctx: Ctx,
+    plan: Plan,
+    project: Project,
+    tasks: list[Task],
+    *,
+    code: str,
+    report_date: date,
+    service_date: date,
+) -> ReportData:
+    """The report's content (without the verification URL) from the database."""
+    contract = ctx.session.get(Contract, project.contract_id)
+    assert contract is not None
+    contract_label = CONTRACT_TYPE_LABELS[ContractType(contract.type)]
+    return build_report_data(
+        ctx,
+        plan=plan,
+        project=project,
+        tasks=tasks,
+        report_number=code,
+        report_date=report_date,
+        service_date=service_date,
+        verify_url="",
+        title=f"{period_label(plan.nature, plan.period_start)}{contract_label}报告",
+    )
+
+
+def rebuild_report_data(ctx: Ctx, report_id: uuid.UUID) -> ReportData:
+    """Gather a generated report's :class:`ReportData` again from the database, verification URL
+    included: rendering it gives the stored PDF byte for byte as long as nothing it shows has
+    changed since (fault statuses and histories move on after generation).
+
+    Raises:
+        NotFound: no such report, or not visible (404).
+        InvalidInput: an uploaded report has no data to rebuild (422, ``report_id``).
+    """
+    report, project = get_report(ctx, report_id)
+    if report.origin != "generated":
+        raise InvalidInput("report_id", "上传的报告没有可重建的数据 / an uploaded report cannot be rebuilt")
+    plan = ctx.session.get(Plan, report.plan_id)
+    assert plan is not None
+    covered = select(ReportTask.task_id).where(ReportTask.report_id == report.id)
+    tasks = list(ctx.session.scalars(select(Task).where(Task.id.in_(covered))))
+    plan_tasks = sorted((t for t in tasks if t.kind == TaskKind.PLAN), key=lambda t: (t.created_at, t.code))
+    extras = sorted((t for t in tasks if t.kind != TaskKind.PLAN), key=lambda t: (t.created_at, t.code))
+    data = _gather(
+        ctx,
+        plan,
+        project,
+        [*plan_tasks, *extras],
+        code=report.code,
+        report_date=report.report_date,
+        service_date=report.service_date,
+    )
+    return with_verify_url(data, verify_url(ctx.settings.base_url, report.verify_token))
+
+
 def _plan_tasks(ctx: Ctx, plan: Plan) -> list[Task]:
     return list(
         ctx.session.scalars(
             select(Task)
             .where(Task.plan_id == plan.id, Task.kind == TaskKind.PLAN, Task.state != TaskState.CANCELLED)
-            .order_by(Task.created_at)
+            .order_by(Task.created_at, Task.code)
         )
     )
 

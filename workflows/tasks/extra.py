@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from engine.clock import business_date
 from engine.codes import next_code
-from engine.errors import InvalidInput, RuleViolation
+from engine.errors import Forbidden, InvalidInput, RuleViolation
 from workflows.audit.service import record_audit
 from workflows.catalog.models import TestItem
 from workflows.context import Ctx
@@ -68,7 +68,8 @@ def create_extra_task(
 
     Raises:
         NotFound: the project is not visible to the caller (404).
-        Forbidden: creating it for someone else without managing the project (403).
+        Forbidden: the caller is no executor and names none, or creates it for someone else
+            without managing the project (403).
         InvalidInput: wrong ``kind``; missing or misplaced items (``test_item_ids``/``items``); an item
             not of the project's facilities; the executor is not an enabled executor of the agency
             (``executor_id``) (422).
@@ -156,9 +157,9 @@ def _executor(ctx: Ctx, actor: Person, project: Project, executor_id: uuid.UUID 
     """The person who will execute the task (see :func:`create_extra_task` for who may choose)."""
     if executor_id is None or executor_id == actor.id:
         if not roles_of(actor) & EXECUTOR_ROLES or actor.agency_id != project.agency_id:
-            raise InvalidInput(
-                "executor_id",
-                "只有本机构的现场作业人员或项目负责人可以执行任务；请指定执行人员 / choose an executor",
+            raise Forbidden(
+                "只有本机构的现场作业人员或项目负责人可以执行任务；管理人员请用 executor_id 指定执行人员"
+                " / only an executor of the agency may execute a task: managers name one in executor_id"
             )
         return actor
     require_manager(actor, project, action="为他人创建任务 / create a task for someone else")
