@@ -33,7 +33,7 @@ from workflows.notifications.models import OutboxMessage
 from workflows.people.models import Person
 from workflows.plans.models import Plan
 from workflows.reminders import rules
-from workflows.reminders.jobs import create_month_drafts
+from workflows.reminders.jobs import create_month_drafts, refresh_timers
 from workflows.supervision.service import supervision_stats
 
 
@@ -377,6 +377,7 @@ class TestTermination:
             assert sorted(r.process_id for r in running) == [
                 "fault_handling",
                 "maintenance_period",
+                "project_lifecycle",  # started with the project (R-LIFE)
                 "task_review",
                 "task_review",
             ]
@@ -521,3 +522,52 @@ class TestCompletion:
             409,
         )
         assert db_snapshot(state) == before
+
+    def test_completion_work_item_from_the_scheduler_without_any_suspension(
+        self, client: TestClient, world: Any, state: AppState, clock: FrozenClock
+    ) -> None:
+        """R-LIFE: the lifecycle instance starts with the project (no suspension ever asked for); the
+        scheduler's ``processes.refresh_timers`` fires its contract-end timer, and the project lead
+        finds ``complete_project`` in the inbox once the contract has ended; the last report is filed."""
+        w = add_project(client, world, "西宁万达广场D区", signed_on="2026-10-01", ends_on="2026-10-31")
+        pid = uuid.UUID(w.project_id)
+        with state.sessions() as db:
+            record = db.scalars(
+                select(ProcessInstanceRecord).where(
+                    ProcessInstanceRecord.process_id == "project_lifecycle",
+                    ProcessInstanceRecord.subject_id == pid,
+                )
+            ).one()
+            assert record.status == InstanceStatus.RUNNING
+            assert record.next_timer_at is not None
+            assert record.next_timer_at.astimezone(SH) == datetime(2026, 10, 31, 23, 59, 59, tzinfo=SH)
+        plan = approved_plan(client, w, "2026-10")
+        report = ok(generate(client, w, plan, day="2026-10-08"), 201)
+        ok(
+            client.post(
+                f"/api/v1/reports/{report['id']}/filing",
+                json={"opinion": "同意备案"},
+                headers=w.headers["tech_lead"],
+            )
+        )
+        jobs = job_context(state)
+
+        def completion_items() -> list[dict[str, Any]]:
+            inbox = ok(client.get("/api/v1/inbox", headers=w.headers["lead"]))
+            return [i for i in inbox if i["step"] == "complete_project" and i["subject_id"] == w.project_id]
+
+        at(clock, 2026, 10, 31, 23, 59)
+        relogin(client, w)
+        refresh_timers(jobs)
+        assert completion_items() == []  # the contract's last day is not over
+        at(clock, 2026, 11, 1, 0, 30)
+        assert refresh_timers(jobs).ticked >= 1
+        (item,) = completion_items()
+        assert item["links"]["action"] == f"/api/v1/projects/{w.project_id}/completion"
+        tech = ok(client.get("/api/v1/inbox", headers=w.headers["tech_lead"]))
+        assert "complete_project" in [i["step"] for i in tech]  # technical leads see lead-lane work too
+        done = ok(client.post(item["links"]["action"], headers=w.headers["lead"]))
+        assert (done["status"], done["kind"]) == ("completed", "completed")
+        assert completion_items() == []
+        with state.sessions() as db:
+            assert db.get(ProcessInstanceRecord, record.id).status == InstanceStatus.COMPLETED  # type: ignore[union-attr]

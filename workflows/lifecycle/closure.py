@@ -1,11 +1,12 @@
 """The end of a project: termination (终止, irreversible) and completion (完成) (R-LIFE).
 
-Both run through the project's ``project_lifecycle`` instance (kind ``project``), started lazily by
-:func:`ensure_lifecycle` the first time a project needs it. Termination completes its
-``terminate_project`` step; the diagram's ``cancel_project_processes`` service task then calls
-:func:`cancel_project_processes`, which cancels every other running process of the project (plans,
-tasks, faults, pending suspension requests …), closes their work items and cancels open tasks.
-Completion waits for the ``contract_ended`` timer and completes ``complete_project``.
+Both run through the project's ``project_lifecycle`` instance (kind ``project``), started with the
+project (:func:`start_lifecycle`; :func:`ensure_lifecycle` starts one for older projects).
+Termination completes its ``terminate_project`` step; the diagram's ``cancel_project_processes``
+service task then calls :func:`cancel_project_processes`, which cancels every other running process
+of the project (plans, tasks, faults, pending suspension requests …), closes their work items and
+cancels open tasks. Completion waits for the ``contract_ended`` timer (fired by the scheduler's
+``processes.refresh_timers`` job) and completes ``complete_project``.
 """
 
 from __future__ import annotations
@@ -54,8 +55,44 @@ def is_agency_side(person: Person, project: Project) -> bool:
     )
 
 
+def start_lifecycle(ctx: Ctx, project: Project, contract: Contract) -> ProcessInstanceRecord:
+    """Start the project's ``project_lifecycle`` instance (kind ``project``) in the caller's transaction.
+
+    Called when a project is created (:func:`workflows.projects.service.create_project`), so every
+    project has its ``terminate_project`` step and its ``contract_ended`` timer from the start; the
+    timer's due time is stored in ``next_timer_at`` and the scheduler's ``processes.refresh_timers``
+    job fires it after the contract's last day, putting ``complete_project`` in the project lead's
+    inbox (R-LIFE). Cost: one small instance per project (one user task, one timer).
+
+    Args:
+        ctx: Any context (the system or the acting admin).
+        project: The new project (flushed: it has its id).
+        contract: Its contract (``ends_on`` gives the timer: the end of that business day).
+
+    Returns:
+        The new instance record.
+    """
+    return ctx.processes.start(
+        ctx.session,
+        PROCESS_ID,
+        subject_type="project",
+        subject_id=project.id,
+        data={
+            "kind": "project",
+            "project_id": str(project.id),
+            "contract_end_at": end_of_business_day(contract.ends_on).isoformat(),
+        },
+        agency_id=project.agency_id,
+        project_id=project.id,
+        context=ctx,
+    )
+
+
 def ensure_lifecycle(ctx: Ctx, project: Project) -> ProcessInstanceRecord:
-    """The project's running ``project_lifecycle`` instance, locked; started now if it has none yet.
+    """The project's running ``project_lifecycle`` instance, locked; started now if it has none.
+
+    Projects get their instance when they are created (:func:`start_lifecycle`); this also starts
+    one for projects created before that (or directly in the database, as benchmarks do).
 
     Raises:
         Conflict: the project's lifecycle has ended already (terminated or completed) (409).
@@ -64,20 +101,7 @@ def ensure_lifecycle(ctx: Ctx, project: Project) -> ProcessInstanceRecord:
     if found is None:
         contract = ctx.session.get(Contract, project.contract_id)
         assert contract is not None
-        ctx.processes.start(
-            ctx.session,
-            PROCESS_ID,
-            subject_type="project",
-            subject_id=project.id,
-            data={
-                "kind": "project",
-                "project_id": str(project.id),
-                "contract_end_at": end_of_business_day(contract.ends_on).isoformat(),
-            },
-            agency_id=project.agency_id,
-            project_id=project.id,
-            context=ctx,
-        )
+        start_lifecycle(ctx, project, contract)
     return ctx.processes.lock(ctx.session, PROCESS_ID, "project", project.id)
 
 

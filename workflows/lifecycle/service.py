@@ -8,7 +8,8 @@ shared spec once triggered (notes/spiffworkflow.md §0.4-5, §2.5), and our engi
   :class:`Suspension`): a parallel split offers the fire department's ``decide_suspension`` step
   (lane ``fire_department``) and the agency's ``withdraw_suspension`` step (lane ``agency``); the
   first one completed reaches a *terminate* end event, which cancels the other branch;
-* **one instance per project** (kind ``project``, started lazily by :func:`ensure_lifecycle`):
+* **one instance per project** (kind ``project``, started with the project by
+  :func:`~workflows.lifecycle.closure.start_lifecycle`; :func:`ensure_lifecycle` covers older ones):
   ``terminate_project`` (agency) → ``cancel_project_processes`` service task → terminate end, or
   the ``contract_ended`` timer → ``complete_project`` (project lead) → terminate end;
 * the project's status (``active``/``terminated``/``completed``) is an app-level column that every
@@ -40,6 +41,7 @@ from workflows.lifecycle.closure import (
     complete_project,
     ensure_lifecycle,
     is_agency_side,
+    start_lifecycle,
     terminate_project,
 )
 from workflows.lifecycle.files import Upload, check_file
@@ -68,6 +70,7 @@ __all__ = [
     "list_suspensions",
     "read_suspension",
     "request_suspension",
+    "start_lifecycle",
     "terminate_project",
     "withdraw_suspension",
 ]

@@ -21,6 +21,7 @@ from workflows.audit.service import record_audit, snapshot
 from workflows.catalog.models import CatalogFacility
 from workflows.context import Ctx
 from workflows.contracts.models import Contract, ContractType
+from workflows.lifecycle.closure import start_lifecycle
 from workflows.owners.models import Owner
 from workflows.people.models import Person
 from workflows.people.rules import Role
@@ -187,7 +188,8 @@ def create_project(ctx: Ctx, data: ProjectCreate) -> ProjectRead:
     """Create a project under a contract of the actor's agency.
 
     The owner comes from the contract; the code is ``P-<year>-NNNN``; the first plan month follows
-    R-PRJ-2 and is immutable afterwards.
+    R-PRJ-2 and is immutable afterwards. The project's ``project_lifecycle`` instance starts in the
+    same transaction (R-LIFE: termination, and completion once the contract has ended).
 
     Args:
         ctx: Acting person: an agency admin.
@@ -225,6 +227,7 @@ def create_project(ctx: Ctx, data: ProjectCreate) -> ProjectRead:
     ctx.session.add(project)
     ctx.session.flush()
     record_audit(ctx, "project.created", "project", project.id, after=snapshot(project, PROJECT_FIELDS))
+    start_lifecycle(ctx, project, contract)  # R-LIFE: termination step and contract-end timer from day one
     return describe_projects(ctx, [project])[0]
 
 
