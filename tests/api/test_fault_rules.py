@@ -92,6 +92,7 @@ class TestDispositions:
         ]
 
     def test_out_of_scope_is_closed_for_good(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-FAULT: out of contract scope closes the fault: no further disposition (409, no row)."""
         _, fault = one_fault(client, world)
         ok(dispose(client, world, fault["id"], kind="out_of_scope", explanation="不在合同范围"))
         before = db_snapshot(state)
@@ -100,6 +101,8 @@ class TestDispositions:
         assert db_snapshot(state) == before
 
     def test_each_disposition_needs_its_fields(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-FAULT: each of the five dispositions needs its own fields (leader, repair plan,
+        explanation); a missing one is 422 on that field and writes nothing."""
         _, fault = one_fault(client, world)
         before = db_snapshot(state)
         cases = [
@@ -115,24 +118,29 @@ class TestDispositions:
             assert r.status_code == 422 and r.json()["field"] == field, (body, r.json())
         assert db_snapshot(state) == before
 
-    def test_an_executor_cannot_dispose(self, client: TestClient, world: Any) -> None:
+    def test_an_executor_cannot_dispose(self, client: TestClient, world: Any, state: AppState) -> None:
+        """R-FAULT / R-ROLE: dispositions are the project's managers'; an executor gets 403, no row."""
         _, fault = one_fault(client, world)
+        before = db_snapshot(state)
         r = client.post(
             f"/api/v1/faults/{fault['id']}/disposition",
             json={"kind": "negotiating"},
             headers=world.headers["op1"],
         )
         assert r.status_code == 403
+        assert db_snapshot(state) == before
 
 
 class TestExtraTasks:
     def test_r_task_2_investigation_tasks_join_a_report_only_with_its_plan(
-        self, client: TestClient, world: Any
+        self, client: TestClient, world: Any, state: AppState
     ) -> None:
-        """R-TASK-2: extra tasks are included when ticked, never as a report of their own."""
+        """R-TASK-2: extra tasks are included when ticked and finished, never as a report of their
+        own; ticking an unfinished one is 422 and writes nothing."""
         plan = approved_plan(client, world, fails=1, disposition="negotiating")
         (fault,) = faults_of(client, world)
         f = ok(dispose(client, world, fault["id"], kind="investigate", leader_id=world.people["op2"]))
+        before = db_snapshot(state)
         r = client.post(
             f"/api/v1/plans/{plan['id']}/report",
             headers=world.headers["lead"],
@@ -143,6 +151,7 @@ class TestExtraTasks:
             },
         )
         assert r.status_code == 422 and r.json()["field"] == "extra_task_ids"  # not finished yet
+        assert db_snapshot(state) == before
         ok(
             client.post(
                 f"/api/v1/tasks/{f['open_task_id']}/complete",
@@ -163,14 +172,15 @@ class TestExtraTasks:
             201,
         )
         assert f["open_task_id"] in report["task_ids"] and len(report["task_ids"]) == 2
-        assert generate(client, world, plan).status_code == 409
+        assert generate(client, world, plan).status_code == 409  # R-RPT-2: one live report per plan
 
 
 class TestAudit:
     def test_every_state_change_has_an_audit_row(
         self, client: TestClient, world: Any, state: AppState
     ) -> None:
-        """Who, when, what, before/after for a task from creation to approval."""
+        """Audit (issue 2, SPEC §1 traceability): who, when, what, before/after for a task from
+        creation to approval (R-TASK, R-REV) and for its plan (R-PLAN)."""
         plan = issue_all(client, world, make_plan(client, world))
         task = execute(client, world, [plan["lines"][0]["id"]])
         ok(
