@@ -5,9 +5,10 @@ API. Every process may run an outbox worker (claims are safe: ``SKIP LOCKED`` on
 ``BEGIN IMMEDIATE`` on SQLite); the scheduler runs jobs only in the process that holds its lease.
 Tests never start background work unless they ask for it (``environment == "test"`` turns it off).
 
-Channels plug into the sender router kept on ``app.state.senders``: an adapter started earlier
-in the lifespan registers its sender there, e.g.
-``app.state.senders.register(TelegramSender(…), channel_of=telegram_channel_of)``.
+Channels plug into the sender router kept on ``app.state.senders``. :func:`build_sender_router`
+registers the Telegram sender whenever a bot token is configured (so ``fireops worker`` delivers to
+Telegram too, with a bot of its own); under ``fireops serve`` and ``fireops telegram poll`` the
+running bot Application replaces it with a sender that uses the Application's bot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from api.deps import AppState
 from engine.outbox.senders import SenderRouter
@@ -24,12 +26,26 @@ from engine.outbox.worker import OutboxWorker
 from engine.scheduler import Scheduler
 from workflows.reminders.jobs import JobContext, build_scheduler
 
+if TYPE_CHECKING:
+    from telegram.request import BaseRequest
+
 log = logging.getLogger("fireops.background")
 
 
-def build_sender_router(state: AppState) -> SenderRouter:
-    """The default router: everything goes to the log sender until a chat adapter registers itself."""
-    return SenderRouter()
+def build_sender_router(state: AppState, *, telegram_request: BaseRequest | None = None) -> SenderRouter:
+    """The outbox router of a process: Telegram for people bound to Telegram (when a bot token is
+    configured), the log sender for everyone else.
+
+    Args:
+        state: The application state (settings, sessions).
+        telegram_request: PTB request of the Telegram sender's own bot (tests: a recording fake).
+    """
+    router = SenderRouter()
+    if state.settings.telegram.bot_token is not None:
+        from bots.telegram.sender import register_telegram_sender
+
+        register_telegram_sender(state, router, request=telegram_request)
+    return router
 
 
 def job_context(state: AppState) -> JobContext:
@@ -82,3 +98,13 @@ async def background(
                 await task
         if bg.scheduler is not None:
             await asyncio.to_thread(bg.scheduler.shutdown)
+        if bg.worker is not None:
+            await close_senders(senders)
+
+
+async def close_senders(senders: SenderRouter) -> None:
+    """Release what senders hold (e.g. the Telegram sender's own bot: its HTTP client)."""
+    for sender in senders.senders.values():
+        close = getattr(sender, "aclose", None)
+        if close is not None:
+            await close()

@@ -8,7 +8,6 @@ the executor works through the task.
 
 from __future__ import annotations
 
-import uuid
 from typing import Final
 
 from bots.core.callbacks import encode
@@ -157,11 +156,6 @@ def work_card(work: AssignedWork, lang: str) -> Card:
         for x in work.tasks
     ]
     return Card(t("op.work" if rows else "op.work_empty", lang), buttons=rows)
-
-
-def open_lines(plan: PlanRead, person_id: uuid.UUID) -> list[PlanLineRead]:
-    """Lines of ``plan`` issued to the person and not yet in a task."""
-    return [x for x in plan.lines if x.executor_id == person_id and x.state == "issued"]
 
 
 def line_systems(lines: list[PlanLineRead]) -> list[str]:

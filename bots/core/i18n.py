@@ -3,13 +3,16 @@
 ``t(key, lang, **params)`` formats the entry with ``str.format``. Unknown languages fall back to
 Chinese, unknown keys to the key itself (visible in tests, never an exception). A person's language
 is stored on their chat binding: set from Telegram's ``language_code`` when binding and changed with
-``/lang zh|en``. Domain errors are looked up as ``error.<code>`` and fall back to ``exc.message``.
+``/lang zh|en``. Domain errors are shown with :func:`refusal_text`: ``error.<code>`` from the
+catalog (``error.rule`` for rule violations) around the error's own message in the user's language
+(domain messages are written ``中文 / English``).
 
 Handler authors add their keys to :data:`CATALOG` (or their own dict merged with :func:`register`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 DEFAULT_LANG: Final = "zh"
@@ -126,6 +129,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "btn.pdf": ("📄 PDF", "📄 PDF"),
     "btn.file": ("🗂 备案", "🗂 File"),
+    "report.cannot_file": (
+        "此报告现在不能由您备案：只有本机构技术负责人可以备案已生成、未备案的报告（R-FILE）。",
+        "You cannot file this report now: a technical lead of the agency files a generated, unfiled "
+        "report (R-FILE).",
+    ),
     "report.ask_opinion": ("请输入备案意见，或 /cancel：", "Type the filing opinion, or /cancel:"),
     "report.filed": ("🗂 报告 {code} 已备案 — {who} {at}", "🗂 Report {code} filed — {who} {at}"),
     # fire department
@@ -166,12 +174,57 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.rejected": ("未同意", "rejected"),
     "status.withdrawn": ("已撤回", "withdrawn"),
     "status.cancelled": ("已取消", "cancelled"),
-    # notifications
-    "notify.open_task": ("查看任务", "Open task"),
-    "notify.open_fault": ("查看故障", "Open fault"),
-    "notify.open_report": ("查看报告", "Open report"),
-    "notify.open_plan": ("查看计划", "Open plan"),
-    "notify.menu": ("打开待办", "Open my work"),
+    # roles (start.bound)
+    "role.platform_admin": ("系统管理员(平台)", "platform admin"),
+    "role.agency_admin": ("机构系统管理员", "agency admin"),
+    "role.enterprise_manager": ("企业管理人员", "enterprise manager"),
+    "role.technical_lead": ("技术负责人", "technical lead"),
+    "role.project_lead": ("项目负责人", "project lead"),
+    "role.field_operator": ("现场作业人员", "field operator"),
+    "role.owner_contact": ("业主联系人", "owner contact"),
+    "role.fire_supervisor": ("消防监督员", "fire supervisor"),
+    "role.sep": ("、", ", "),
+    # refusals: ``error.<DomainError.code>``; ``{detail}`` is the error's own message in the user's language
+    "error.not_found": (
+        "🔎 {detail}。它可能已删除，或不在您的权限范围内；发送 /menu 查看您的待办。",
+        "🔎 {detail}. It may be gone, or outside what you may see; send /menu for your work.",
+    ),
+    "error.forbidden": (
+        "⛔ {detail}。如需办理，请联系项目负责人或本机构系统管理员。",
+        "⛔ {detail}. If you need to do this, ask the project lead or your agency admin.",
+    ),
+    "error.conflict": (
+        "⚠️ {detail}。发送 /menu 查看最新状态。",
+        "⚠️ {detail}. Send /menu to see the current state.",
+    ),
+    "error.invalid_input": ("✏️ {detail}。请修改后重试。", "✏️ {detail}. Please correct it and try again."),
+    "error.task_already_reviewed": ("ℹ️ {detail}。", "ℹ️ {detail}."),
+    "error.stale_decision": (
+        "⏱ 该卡片已过期：已由 {who} 于 {at} 处理（{what}），本次未重复处理。",
+        "⏱ This card is out of date: already decided by {who} at {at} ({what}); nothing was changed.",
+    ),
+    "error.already_bound": (
+        "此 Telegram 账号已绑定，请先发送 /unbind 再绑定其他人员。",
+        "This Telegram account is bound already: send /unbind first to bind another person.",
+    ),
+    "error.invalid_input.code": (
+        "绑定码无效、已使用或已过期，请向本机构系统管理员索取新的绑定码。",
+        "The binding code is unknown, used or expired: ask your agency admin for a new one.",
+    ),
+    "error.R-ROLE-6": (
+        "R-ROLE-6：该人员已绑定另一个账号（一人一号），请先在原账号发送 /unbind。",
+        "R-ROLE-6: the person has another account bound (one account per person); send /unbind "
+        "from that account first.",
+    ),
+    "error.payload_too_large": (
+        "📦 {detail}。请发送较小的照片。",
+        "📦 {detail}. Please send a smaller photo.",
+    ),
+    "error.unsupported_media": (
+        "🖼 {detail}。请发送 JPEG 或 PNG 照片。",
+        "🖼 {detail}. Please send a JPEG or PNG photo.",
+    ),
+    "error.rule": ("📏 {rule}：{detail}", "📏 {rule}: {detail}"),
 }
 
 
@@ -212,3 +265,51 @@ def status_label(status: str | None, lang: str = DEFAULT_LANG) -> str:
 def has(key: str) -> bool:
     """Whether the catalog has ``key``."""
     return key in CATALOG
+
+
+def role_labels(roles: Iterable[str], lang: str = DEFAULT_LANG) -> str:
+    """``技术负责人、项目负责人`` / ``technical lead, project lead`` (unknown role values left out)."""
+    values = [str(r) for r in roles]
+    names = [t(f"role.{r}", lang) for r in values if has(f"role.{r}")]
+    return t("role.sep", lang).join(names)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def localized(message: str, lang: str = DEFAULT_LANG) -> str:
+    """One language of a domain message written ``中文 / English``.
+
+    Chinese: the text before the first `` / ``. English: the last part after a `` / `` that has no
+    Chinese characters; a message without one is returned whole (better some text than none).
+    """
+    parts = [p.strip() for p in message.split(" / ")]
+    if len(parts) == 1:
+        return message.strip()
+    if lang != "en":
+        return parts[0]
+    english = [p for p in parts[1:] if p and not _has_cjk(p)]
+    return english[-1] if english else message.strip()
+
+
+def refusal_text(
+    code: str, message: str, lang: str = DEFAULT_LANG, *, field: str | None = None, **params: object
+) -> str:
+    """What to show when a service refused: ``error.<code>.<field>`` or ``error.<code>`` from the
+    catalog with the message's part in ``lang`` as ``{detail}`` (and ``params``, e.g. who decided a
+    stale card), else that part alone.
+
+    Rule violations (code ``R-…``) without their own entry use ``error.rule``.
+    """
+    detail = localized(message, lang)
+    rule = code if code.startswith("R-") else None
+    for prefix in (f"{rule}: " if rule else None, f"{field}: " if field else None):
+        if prefix and detail.startswith(prefix):
+            detail = detail[len(prefix) :]
+    key = f"error.{code}.{field}" if field and has(f"error.{code}.{field}") else f"error.{code}"
+    if has(key):
+        return t(key, lang, detail=detail.rstrip("。."), rule=rule or code, **params)
+    if rule:
+        return t("error.rule", lang, rule=rule, detail=detail)
+    return detail

@@ -1,6 +1,6 @@
 """Cards of the owner contact's flows (channel-neutral): projects, reports, faults, one-tap repair, rating.
 
-Callback nouns: ``owner`` (``proj``, ``rpts``, ``rpt``, ``flts``, ``rate``, ``star``) and ``repair``
+Callback nouns: ``owner`` (``proj``, ``rpts``, ``rpt``, ``flts``, ``flt``, ``rate``, ``star``) and ``repair``
 (``new``, ``fac``, ``nophoto``, ``route``, ``ok``, ``no``, ``list``). Facilities are addressed by
 their index in the project's selected facilities (catalog order).
 """
@@ -182,9 +182,16 @@ def reports_card(reports: list[ReportRead], lang: str) -> Card:
 
 
 def report_card(
-    report: ReportRead, name: str, pdf: bytes, rating: ServiceRatingRead | None, lang: str
+    report: ReportRead,
+    name: str,
+    pdf: bytes,
+    rating: ServiceRatingRead | None,
+    lang: str,
+    *,
+    can_rate: bool = False,
 ) -> Card:
-    """The report as a PDF document; a filed, unrated report offers confirmation and rating."""
+    """The report as a PDF document; ``can_rate`` (the domain's answer: an owner contact, the report
+    filed and not rated yet) adds the confirm-and-rate button."""
     rated = t("own.rated", lang, stars=stars(rating.rating), comment=rating.comment) if rating else ""
     text = t(
         "own.report",
@@ -196,7 +203,7 @@ def report_card(
         rating=rated,
     )
     rows = []
-    if report.status == "filed" and rating is None:
+    if can_rate:
         rows.append([Button(t("own.btn_rate", lang), encode("owner", "rate", report.id))])
     return Card(text, buttons=rows, document=(name, pdf))
 

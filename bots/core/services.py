@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.orm import Session
-
-from bots.core.i18n import has, t
+from bots.core.i18n import refusal_text as i18n_refusal
+from bots.core.i18n import t
 from engine.db import unit_of_work
 from engine.errors import DomainError
 from workflows.chat.service import bound_person
@@ -64,9 +64,15 @@ class ChatRefusal(Exception):
 
 
 def refusal_text(exc: DomainError, lang: str) -> str:
-    """The user message for a domain error: ``error.<code>`` from the catalog, else ``exc.message``."""
-    key = f"error.{exc.code}"
-    return t(key, lang) if has(key) else exc.message
+    """The user message for a domain error in ``lang`` (see :func:`bots.core.i18n.refusal_text`)."""
+    params = getattr(exc, "params", None)
+    return i18n_refusal(
+        exc.code,
+        exc.message,
+        lang,
+        field=getattr(exc, "field", None),
+        **(params if isinstance(params, dict) else {}),
+    )
 
 
 class ChatServices:
@@ -89,12 +95,8 @@ class ChatServices:
             return await asyncio.to_thread(fn)
         return fn()
 
-    def _ctx(self, session: Session) -> Ctx:
-        s = self.state
-        return Ctx(session=session, clock=s.clock, settings=s.settings, processes=s.processes)
-
-    def _identify_in(self, session: Session, external_id: str) -> ChatUser | None:
-        found = bound_person(session, self.channel, external_id)
+    def _identify_in(self, ctx: Ctx, external_id: str) -> ChatUser | None:
+        found = bound_person(ctx.session, self.channel, external_id)
         if found is None:
             return None
         person, binding = found
@@ -112,22 +114,22 @@ class ChatServices:
         """The bound, enabled person behind a chat account, or ``None``."""
 
         def work() -> ChatUser | None:
-            with unit_of_work(self.state.sessions) as session:
-                return self._identify_in(session, external_id)
+            with self._unit() as ctx:
+                return self._identify_in(ctx, external_id)
 
         return await self._run(work)
 
     async def admit(
-        self, external_id: str | None, gate: Callable[[Session], bool]
+        self, external_id: str | None, gate: Callable[[Ctx], bool]
     ) -> tuple[bool, ChatUser | None]:
-        """Run ``gate(session)`` (e.g. record an update id for dedupe) and identify the sender, in one
+        """Run ``gate(ctx)`` (e.g. record an update id for dedupe) and identify the sender, in one
         transaction. Returns ``(gate result, user)``; the user is ``None`` when the gate said no."""
 
         def work() -> tuple[bool, ChatUser | None]:
-            with unit_of_work(self.state.sessions) as session:
-                if not gate(session):
+            with self._unit() as ctx:
+                if not gate(ctx):
                     return False, None
-                return True, self._identify_in(session, external_id) if external_id else None
+                return True, self._identify_in(ctx, external_id) if external_id else None
 
         return await self._run(work)
 
@@ -139,9 +141,8 @@ class ChatServices:
         """
 
         def work() -> T:
-            with unit_of_work(self.state.sessions) as session:
-                ctx = self._ctx(session)
-                found = bound_person(session, self.channel, user.external_id)
+            with self._unit() as ctx:
+                found = bound_person(ctx.session, self.channel, user.external_id)
                 if found is None or found[0].id != user.person_id:
                     raise ChatRefusal(t("only_start", user.lang), "unbound")
                 ctx.actor = found[0]
@@ -157,10 +158,17 @@ class ChatServices:
         """
 
         def work() -> T:
-            with unit_of_work(self.state.sessions) as session:
-                return fn(self._ctx(session))
+            with self._unit() as ctx:
+                return fn(ctx)
 
         return await self._guard(work, lang)
+
+    @contextmanager
+    def _unit(self) -> Iterator[Ctx]:
+        """One transaction (committed on success, rolled back on any error) as a service context."""
+        s = self.state
+        with unit_of_work(s.sessions) as session:
+            yield Ctx(session=session, clock=s.clock, settings=s.settings, processes=s.processes)
 
     async def _guard(self, work: Callable[[], T], lang: str) -> T:
         try:

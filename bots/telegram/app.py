@@ -12,10 +12,8 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
@@ -25,9 +23,11 @@ from bots.core.i18n import normalize_lang, t
 from bots.core.services import ChatServices
 from bots.telegram.handlers import DialogInput, collect
 from bots.telegram.handlers.common import build_fallbacks, build_last_resort
-from bots.telegram.sender import TelegramSender, chat_lookup, telegram_channel_of
+from bots.telegram.logs import install_log_redaction
+from bots.telegram.sender import register_telegram_sender
 from bots.telegram.views import CHANNEL, TgContext, remember_user, services_of
-from workflows.chat.service import mark_update_seen, prune_updates
+from workflows.chat.service import record_update
+from workflows.context import Ctx
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from api.deps import AppState
 
 log = logging.getLogger("fireops.bots.telegram")
-PRUNE_EVERY = 500
-"""Every this many update ids, forget ids older than ``settings.telegram.update_retention_s``."""
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -64,6 +62,7 @@ def build_application(
     token = token or (secret.get_secret_value() if secret else None)
     if not token:
         raise ValueError("FIREOPS_TELEGRAM__BOT_TOKEN is not set")
+    install_log_redaction(token)
     builder = Application.builder().token(token)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -71,11 +70,12 @@ def build_application(
         builder = builder.updater(None)
     app = builder.build()
     services = ChatServices(state, CHANNEL, offload=offload)
-    handlers, inputs = collect(services)
+    features = collect(services)
     app.bot_data["services"] = services
-    app.bot_data["dialog_inputs"] = inputs
+    app.bot_data["dialog_inputs"] = features.inputs
+    app.bot_data["live_location_dialogs"] = features.live_location
     app.add_handler(TypeHandler(Update, _drop_redelivered), group=-1)
-    app.add_handlers([*handlers, *build_last_resort()], group=0)
+    app.add_handlers([*features.handlers, *build_last_resort()], group=0)
     app.add_handlers(build_fallbacks(), group=1)
     app.add_error_handler(_on_error)
     return app
@@ -104,17 +104,20 @@ def dialog_inputs(context: TgContext) -> dict[str, DialogInput]:
     return inputs
 
 
+def live_location_dialogs(context: TgContext) -> frozenset[str]:
+    """Dialogs that take live-location updates (``edited_message`` with a location) as input."""
+    names: frozenset[str] = context.application.bot_data["live_location_dialogs"]
+    return names
+
+
 async def _drop_redelivered(update: Update, context: TgContext) -> None:
     """Group -1: record the update id (drop a redelivery) and identify the sender in one transaction."""
     services = services_of(context)
-    now = services.state.clock.now()
     sender = update.effective_user
-    retention = timedelta(seconds=services.state.settings.telegram.update_retention_s)
+    retention_s = services.state.settings.telegram.update_retention_s
 
-    def gate(session: Session) -> bool:
-        if update.update_id % PRUNE_EVERY == 0:
-            prune_updates(session, now - retention)
-        return mark_update_seen(session, update.update_id, now)
+    def gate(ctx: Ctx) -> bool:
+        return record_update(ctx, update.update_id, retention_s=retention_s)
 
     is_new, user = await services.admit(str(sender.id) if sender else None, gate)
     if not is_new:
@@ -146,9 +149,7 @@ async def telegram_lifespan(api: FastAPI) -> AsyncIterator[None]:
         api.state.telegram = bot
         senders = getattr(api.state, "senders", None)
         if senders is not None:  # the outbox worker delivers to bound people through the bot
-            senders.register(
-                TelegramSender(bot.bot, chat_lookup(state.sessions)), channel_of=telegram_channel_of
-            )
+            register_telegram_sender(state, senders, bot=bot.bot)
         try:
             yield
         finally:

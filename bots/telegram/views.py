@@ -77,6 +77,19 @@ class Turn:
         await edit_decided(self.context.bot, self.chat_id, query.message.message_id, text)
 
 
+def image_file_id(message: Message | None) -> str | None:
+    """The ``file_id`` of the message's picture: the largest size of a photo, or an image sent as a
+    file (a document with an ``image/*`` type, e.g. to keep the full resolution); else ``None``."""
+    if message is None:
+        return None
+    if message.photo:
+        return message.photo[-1].file_id
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return document.file_id
+    return None
+
+
 def keyboard(card: Card) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a card (``None`` without buttons)."""
     if not card.buttons:

@@ -1,5 +1,6 @@
 """Helpers of the field-operator and owner chat tests: photo, location and live-location updates,
-file downloads answered with canned JPEG bytes, pressing buttons by label, restarting the bot."""
+file downloads answered with canned JPEG bytes, pressing buttons by label, restarting the bot, and
+delivering the outbox through the real worker and Telegram sender (pushes pressed as they were sent)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from telegram.request import RequestData
 from api.app import create_app
 from api.demo import demo_photo
 from api.deps import AppState
+from engine.db import unit_of_work
 from tests.bots.conftest import RecordingRequest, Tg, buttons, telegram_state
 
 
@@ -72,6 +75,24 @@ def send_photo(tg: Tg, uid: int, file_id: str, content: bytes) -> None:
     assert tg.post(update).status_code == 200
 
 
+def send_document(
+    tg: Tg, uid: int, file_id: str, content: bytes, mime: str, name: str = "IMG_0001.jpg"
+) -> None:
+    """The user sends a file (e.g. a photo "as a file", uncompressed) with its MIME type."""
+    assert isinstance(tg.request, FileRecordingRequest)
+    tg.request.add_file(file_id, content)
+    update = tg.message_update(uid, "")
+    del update["message"]["text"]
+    update["message"]["document"] = {
+        "file_id": file_id,
+        "file_unique_id": file_id,
+        "file_name": name,
+        "mime_type": mime,
+        "file_size": len(content),
+    }
+    assert tg.post(update).status_code == 200
+
+
 def send_location(tg: Tg, uid: int, lat: float, lon: float, *, live: bool = False) -> int:
     """The user shares a location (``live``: with a live period); returns the message id."""
     update = tg.message_update(uid, "")
@@ -122,3 +143,63 @@ def restarted_bot(state: AppState, tg: Tg) -> Iterator[Tg]:
         fresh._update_ids = tg._update_ids
         fresh._msg_ids = tg._msg_ids
         yield fresh
+
+
+class FakeTime:
+    """Monotonic time and sleep for the outbox worker's rate limits: sleeping advances time at once."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def monotonic(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.t += max(0.0, seconds)
+
+
+def deliver_pushes(tg: Tg, state: AppState) -> list[dict[str, Any]]:
+    """Deliver every due outbox row through the app's sender router (the Telegram sender for bound
+    people) with the real :class:`~engine.outbox.worker.OutboxWorker`; rows the per-chat pacing
+    deferred are delivered after moving the test clock a few seconds. Returns the messages sent."""
+    from engine.outbox.worker import OutboxWorker
+    from workflows.notifications.models import OutboxMessage
+
+    app: Any = tg.client.app
+    fake = FakeTime()
+    worker = OutboxWorker(
+        state.sessions,
+        app.state.senders,
+        state.settings.outbox,
+        state.clock,
+        monotonic=fake.monotonic,
+        sleep=fake.sleep,
+    )
+    before = len(tg.request.calls)
+    portal = tg.client.portal
+    assert portal is not None
+    for _ in range(10):
+        portal.call(worker.drain)
+        with unit_of_work(state.sessions) as s:
+            waiting = s.query(OutboxMessage).filter(OutboxMessage.state == "pending").count()
+        if not waiting:
+            break
+        state.clock.advance(timedelta(seconds=3))  # type: ignore[attr-defined]  # the FrozenClock
+    return [p for a, p, _ in tg.request.calls[before:] if a in ("sendMessage", "sendDocument", "sendPhoto")]
+
+
+def push_to(pushes: list[dict[str, Any]], uid: int, title: str) -> dict[str, Any]:
+    """The push sent to chat ``uid`` whose text starts with ``title`` (exactly one)."""
+    found = [
+        p for p in pushes if str(p.get("chat_id")) == str(uid) and str(p.get("text", "")).startswith(title)
+    ]
+    assert len(found) == 1, (title, [(p.get("chat_id"), p.get("text")) for p in pushes])
+    return found[0]
+
+
+def press_on(tg: Tg, uid: int, message: dict[str, Any], label: str, message_id: int = 555) -> str:
+    """Press the button containing ``label`` on ``message`` (a push or card actually sent)."""
+    data = next((d for text, d in buttons(message) if label in text), None)
+    assert data is not None, f"no button {label!r} in {buttons(message)}"
+    tg.press(uid, data, message_id)
+    return data

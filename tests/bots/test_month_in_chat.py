@@ -2,7 +2,11 @@
 lead, field operator and owner contact; issue the plan; execute every line with photos, a selfie and
 the location; reject and resubmit; dispose the five faults the five ways; approve; generate and
 file the report; the owner opens the report, rates the service and files a one-tap repair that the
-lead disposes. Only the plan itself is created through the API (the web console's job)."""
+lead disposes. Only the plan itself is created through the API (the web console's job).
+
+Pushes are real: after each step the outbox is delivered by the real worker through the Telegram
+sender (recording ``BaseRequest``), and the walk goes on by pressing the buttons of the messages the
+bot actually sent."""
 
 from __future__ import annotations
 
@@ -14,15 +18,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.deps import AppState
-from bots.core.notifications import render_notification
 from engine.db import unit_of_work
 from tests.api.month_helpers import make_plan
 from tests.bots.conftest import Tg, bind, buttons
 from tests.bots.field_chat import (
     FileRecordingRequest,
+    deliver_pushes,
     jpeg,
     last_card,
     press_label,
+    press_on,
+    push_to,
     send_location,
     send_photo,
 )
@@ -43,19 +49,6 @@ FAILS = 5
 @pytest.fixture
 def tg_request() -> FileRecordingRequest:
     return FileRecordingRequest()
-
-
-def press_notification(tg: Tg, state: AppState, uid: int, kind: str, person_id: str) -> None:
-    """Render the newest ``kind`` notification of the person as the bot would and press its button."""
-    with unit_of_work(state.sessions) as s:
-        note = s.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.kind == kind, OutboxMessage.recipient_id == uuid.UUID(person_id))
-            .order_by(OutboxMessage.created_at.desc())
-        ).first()
-        assert note is not None, kind
-        card = render_notification(note.kind, note.payload, "zh", note.recipient_id)
-    tg.press(uid, card.buttons[0][0].data or "")
 
 
 def execute_all_lines(tg: Tg) -> None:
@@ -79,7 +72,7 @@ def test_month_entirely_in_chat(
     bind(tg, client, admin, world.op1_id, OP)
     bind(tg, client, admin_headers, world.owner_contact_id, OWN)
 
-    # the lead issues every line to 陈磊
+    # the lead issues every line to 陈磊; the push tells him and leads to his lines
     plan = make_plan(client, world)
     tg.say(LEAD, "/menu")
     press_label(tg, LEAD, "待下发计划")
@@ -87,11 +80,11 @@ def test_month_entirely_in_chat(
     press_label(tg, LEAD, "全部未下发")
     press_label(tg, LEAD, "陈磊")
     assert "✅ 已下发 33 项给 陈磊" in tg.request.texts()[-1]
+    issued = push_to(deliver_pushes(tg, state), OP, "📋 新的计划任务")
+    assert f"{plan['name']}下发给您 33 个计划项" in issued["text"]
 
     # the operator executes all 33 lines, five fail with photos; selfie; location; submit
-    tg.say(OP, "/menu")
-    press_label(tg, OP, "我的现场工作")
-    press_label(tg, OP, plan["code"])
+    press_on(tg, OP, issued, "查看计划项")
     press_label(tg, OP, "全部开始（33 项）")
     execute_all_lines(tg)
     send_photo(tg, OP, "selfie", jpeg(99))
@@ -104,15 +97,23 @@ def test_month_entirely_in_chat(
         assert task.state == "submitted" and task.within_geofence
         assert len(list(s.scalars(select(Photo).where(Photo.task_id == task_id)))) == FAILS + 1
 
-    # the lead rejects with an opinion; the operator reworks from the notification and resubmits
-    tg.say(LEAD, "/menu")
-    press_label(tg, LEAD, "待审核任务")
-    press_label(tg, LEAD, code)
+    # both reviewers are told; the lead opens the review card from the push and rejects with an opinion
+    pushes = deliver_pushes(tg, state)
+    for uid in (LEAD, TECH):
+        assert (
+            f"陈磊 提交了任务 {code}（第 1 轮），发现 {FAILS} 项故障"
+            in push_to(pushes, uid, "📥 任务待审核")["text"]
+        )
+    press_on(tg, LEAD, push_to(pushes, LEAD, "📥 任务待审核"), "审核")
     review = last_card(tg)
     assert sum(1 for line in review["text"].split("\n") if line.startswith("❌")) == FAILS
     press_label(tg, LEAD, "不通过", message_id=901)
     tg.say(LEAD, "请复核不符合项的实测记录")
-    press_notification(tg, state, OP, "task.reviewed", world.op1_id)
+
+    # the operator reworks from the push and resubmits
+    returned = push_to(deliver_pushes(tg, state), OP, "↩️ 任务被退回")
+    assert "意见：请复核不符合项的实测记录" in returned["text"]
+    press_on(tg, OP, returned, "返工")
     assert "审核意见：请复核不符合项的实测记录" in last_card(tg)["text"]
     press_label(tg, OP, "自拍、定位并提交")
     send_photo(tg, OP, "selfie-2", jpeg(98))
@@ -121,9 +122,9 @@ def test_month_entirely_in_chat(
     assert "已提交审核（第 2 轮" in tg.request.texts()[-1]
 
     # approve is refused (R-REV-1) until the five new faults are disposed, one per disposition
-    tg.say(LEAD, "/menu")
-    press_label(tg, LEAD, "待审核任务")
-    press_label(tg, LEAD, code)
+    resubmitted = push_to(deliver_pushes(tg, state), LEAD, "📥 任务待审核")
+    assert "（第 2 轮）" in resubmitted["text"]
+    press_on(tg, LEAD, resubmitted, "审核")
     approve = next(d for text, d in buttons(last_card(tg)) if "通过" in text and "不" not in text)
     tg.press(LEAD, approve)
     rev1 = last_card(tg)
@@ -140,6 +141,25 @@ def test_month_entirely_in_chat(
         if kind in ("排查", "业主同意"):
             press_label(tg, LEAD, "陈磊")
         assert "已处理" in tg.request.texts()[-1]
+
+    # the leader gets his investigation and repair tasks, the owner the five dispositions
+    pushes = deliver_pushes(tg, state)
+    investigation = push_to(pushes, OP, "🔍 新的排查任务")
+    push_to(pushes, OP, "🛠 新的维修任务")
+    owner_notes = [p for p in pushes if str(p["chat_id"]) == str(OWN)]
+    assert len(owner_notes) == FAILS and all(p["text"].startswith("⚠️ 故障已处理") for p in owner_notes)
+    assert all([t for t, _ in buttons(p)] == ["📜 查看处理经过"] for p in owner_notes)
+    press_on(tg, OP, investigation, "打开我的任务")
+    assert last_card(tg)["text"].startswith("排查任务 T-")
+    press_label(tg, OP, "接收")
+    press_label(tg, OP, "已解决")
+    tg.say(OP, "复位后正常")
+    assert "已解决" in tg.request.texts()[-1]
+    press_on(tg, OWN, owner_notes[0], "查看处理经过")
+    owner_fault = tg.request.sent()[-1]
+    assert owner_fault["text"].startswith("故障 F-") and "处理经过：" in owner_fault["text"]
+    assert not buttons(owner_fault)  # the owner's card: history, no dispositions, no staff list
+
     tg.press(LEAD, approve, message_id=902)
     assert tg.request.sent("editMessageText")[-1]["text"].startswith(f"✅ {code} 已通过")
     with unit_of_work(state.sessions) as s:
@@ -147,8 +167,9 @@ def test_month_entirely_in_chat(
         assert sorted(f.disposition or "" for f in faults) == sorted(
             ["investigate", "owner_approved_repair", "owner_refused_repair", "out_of_scope", "negotiating"]
         )
+    assert push_to(deliver_pushes(tg, state), OP, "✅ 任务审核通过")
 
-    # the lead generates the report (a PDF document); the technical lead files it
+    # the lead generates the report (a PDF document); the technical lead files it from the push
     tg.say(LEAD, "/menu")
     press_label(tg, LEAD, "待生成报告")
     press_label(tg, LEAD, "生成")
@@ -156,21 +177,21 @@ def test_month_entirely_in_chat(
     with unit_of_work(state.sessions) as s:
         report = s.scalars(select(Report).where(Report.plan_id == uuid.UUID(plan["id"]))).one()
         report_id, report_code = report.id, report.code
-    tg.say(TECH, "/menu")
-    press_label(tg, TECH, "待备案报告")
-    press_label(tg, TECH, report_code)
+    to_file = push_to(deliver_pushes(tg, state), TECH, "📄 报告待备案")
+    assert report_code in to_file["text"] and "R-FILE-1" in to_file["text"]
+    press_on(tg, TECH, to_file, "查看并备案")
     press_label(tg, TECH, "备案")
     tg.say(TECH, "同意备案")
     assert tg.request.texts()[-1].startswith(f"🗂 报告 {report_code} 已备案")
 
-    # the owner opens the report (recorded), rates the service and files a one-tap repair
+    # the owner opens the filed report from the push (recorded), rates the service, files a repair
+    pushes = deliver_pushes(tg, state)
+    assert push_to(pushes, LEAD, "🗂 报告已备案")["text"].endswith("已由 张宏伟 备案。")
     tg.request.clear()
-    tg.say(OWN, "/menu")
-    press_label(tg, OWN, "我的项目")
-    press_label(tg, OWN, world.project_name)
-    press_label(tg, OWN, "报告")
-    press_label(tg, OWN, report_code)
-    assert tg.request.sent("sendDocument")[-1]["caption"].startswith(f"报告 {report_code}")
+    press_on(tg, OWN, push_to(pushes, OWN, "🗂 报告已备案"), "查看报告（PDF）")
+    document = tg.request.sent("sendDocument")[-1]
+    assert document["caption"].startswith(f"报告 {report_code}")
+    assert [t for t, _ in buttons(document)] == ["⭐ 确认服务并评价"]
     press_label(tg, OWN, "确认服务并评价")
     press_label(tg, OWN, "★★★★★")
     tg.say(OWN, "-")
@@ -184,18 +205,27 @@ def test_month_entirely_in_chat(
     press_label(tg, OWN, "确认提交")
     assert "已发送维保单位" in tg.request.texts()[-1]
 
-    # the lead disposes the owner's repair fault from the notification
-    press_notification(tg, state, LEAD, "repair_request.received", world.lead_id)
+    # the lead disposes the owner's repair fault from the push
+    repair_push = push_to(deliver_pushes(tg, state), LEAD, "🛠 业主报修")
+    press_on(tg, LEAD, repair_push, "处理故障")
     assert "业主一键报修" in last_card(tg)["text"]
     press_label(tg, LEAD, "沟通中")
     assert "已处理" in tg.request.texts()[-1]
+    negotiating = push_to(deliver_pushes(tg, state), OWN, "⚠️ 故障已处理")
+    assert "处理方式：与业主沟通中" in negotiating["text"]
 
     with unit_of_work(state.sessions) as s:
         assert s.get(Report, report_id).status == "filed"  # type: ignore[union-attr]
         assert s.scalars(select(Filing).where(Filing.report_id == report_id)).one().opinion == "同意备案"
         assert s.scalars(select(ServiceRating)).one().rating == 5
-        assert {v.subject_type for v in s.scalars(select(OwnerView))} == {"report_pdf"}
+        assert {v.subject_type for v in s.scalars(select(OwnerView))} == {"report_pdf", "fault"}
         repair = s.scalars(select(RepairRequest)).one()
         fault = s.get(Fault, repair.fault_id)
         assert fault is not None and (fault.source, fault.status) == ("repair_request", "negotiating")
         assert s.get(Task, task_id).state == "approved"  # type: ignore[union-attr]
+        # every push to a bound person went out through Telegram
+        rows = list(s.scalars(select(OutboxMessage)))
+        assert rows and all(m.state == "sent" for m in rows)
+        assert all(
+            m.channel == "telegram" for m in rows if str(m.recipient_id) in (world.lead_id, world.op1_id)
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,23 +15,25 @@ from sqlalchemy import select
 
 from api.demo import ok
 from api.deps import AppState
-from bots.core.notifications import render_notification
 from engine.db import unit_of_work
-from tests.api.month_helpers import faults_of, issue_all, make_plan
+from tests.api.month_helpers import execute, faults_of, issue_all, make_plan
 from tests.bots.conftest import Tg, bind, buttons
 from tests.bots.field_chat import (
     FileRecordingRequest,
+    deliver_pushes,
     jpeg,
     last_card,
     move_live_location,
     press_label,
+    press_on,
+    push_to,
     restarted_bot,
+    send_document,
     send_location,
     send_photo,
     sha,
 )
-from workflows.faults.models import Fault
-from workflows.notifications.models import OutboxMessage
+from workflows.faults.models import Fault, FaultEvent
 from workflows.tasks.models import ItemResult, Photo, Task
 
 OP = 31
@@ -120,7 +123,7 @@ def test_operator_executes_submits_reworks_and_investigates(
             "功放无输出"
         ]
 
-    # the lead rejects; the task.reviewed notification's card leads the operator back into the task
+    # the lead rejects; the task.reviewed push (delivered by the outbox worker) leads back into the task
     ok(
         client.post(
             f"/api/v1/tasks/{task.id}/review",
@@ -128,15 +131,9 @@ def test_operator_executes_submits_reworks_and_investigates(
             headers=world.headers["lead"],
         )
     )
-    with unit_of_work(state.sessions) as s:
-        note = s.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.kind == "task.reviewed", OutboxMessage.recipient_id == uuid.UUID(world.op1_id)
-            )
-        ).one()
-        card = render_notification(note.kind, note.payload, "zh", note.recipient_id)
+    returned = push_to(deliver_pushes(tg, state), OP, "↩️ 任务被退回")
     tg.request.clear()
-    tg.press(OP, card.buttons[0][0].data or "")
+    press_on(tg, OP, returned, "返工")
     overview = last_card(tg)
     assert (
         overview["text"].startswith(f"任务 {code}（第 2 轮）· 待返工")
@@ -198,3 +195,106 @@ def test_a_fail_without_photo_is_refused_in_chat(
     press_label(tg, OP, "提交审核")
     assert "R-TASK-1" in tg.request.texts()[-1]
     assert task_of(state, code).state == "draft"
+
+
+def test_investigation_unresolved_then_repair_resolved_in_chat(
+    tg: Tg, client: TestClient, world: Any, state: AppState
+) -> None:
+    """R-FAULT: the leader completes an investigation as *unresolved* (the fault waits for a new
+    disposition), then the repair task the lead gives next as *resolved* — both from the pushes."""
+    plan = issue_all(client, world, make_plan(client, world))
+    execute(client, world, [line["id"] for line in plan["lines"]], fails=1)
+    bind(tg, client, world.headers["agency_admin"], world.people["op1"], OP)
+    bind(tg, client, world.headers["agency_admin"], world.people["lead"], 32)
+    fault = faults_of(client, world)[0]
+    ok(
+        client.post(
+            f"/api/v1/faults/{fault['id']}/disposition",
+            json={"kind": "investigate", "leader_id": world.op1_id},
+            headers=world.headers["lead"],
+        )
+    )
+
+    # the push opens the investigation task: receive, then unresolved with a note
+    push = push_to(deliver_pushes(tg, state), OP, "🔍 新的排查任务")
+    assert f"故障 {fault['code']}（排查）由您负责" in push["text"]
+    press_on(tg, OP, push, "打开我的任务")
+    card = last_card(tg)
+    assert card["text"].startswith("排查任务 T-") and "· 执行中" in card["text"]
+    press_label(tg, OP, "接收")
+    assert tg.request.texts()[-1].startswith("📥 已接收任务 T-")
+    press_label(tg, OP, "未解决")
+    assert tg.request.texts()[-1] == "请输入处理说明（❌ 未解决）："
+    tg.say(OP, "水泵控制柜故障，需更换")
+    assert re.match(r"✅ 排查任务 T-\d{4}-\d{4} 已完成：❌ 未解决", tg.request.texts()[-1])
+    with unit_of_work(state.sessions) as s:
+        inv = s.scalars(select(Task).where(Task.fault_id == uuid.UUID(fault["id"]))).one()
+        assert (inv.kind, inv.state, inv.resolved, inv.note) == (
+            "investigation",
+            "completed",
+            False,
+            "水泵控制柜故障，需更换",
+        )
+        f = s.get(Fault, uuid.UUID(fault["id"]))
+        assert f is not None and f.status == "investigating"  # still in progress (R-FAULT)
+        steps = [
+            e.step
+            for e in s.scalars(select(FaultEvent).where(FaultEvent.fault_id == f.id).order_by(FaultEvent.seq))
+        ]
+    assert steps[-3:] == ["接收排查任务", "执行排查任务", "完成排查任务：未解决"]
+
+    # the unresolved fault waits for a disposition again: the lead's card offers the five
+    tg.press(32, f"v1:fault:open:{uuid.UUID(fault['id']).hex}")
+    lead_card = last_card(tg)
+    assert "状态：排查中" in lead_card["text"] and len(buttons(lead_card)) == 5
+    state.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]  # the owner agrees later that day
+    ok(
+        client.post(
+            f"/api/v1/faults/{fault['id']}/disposition",
+            json={
+                "kind": "owner_approved_repair",
+                "repair_plan": "更换水泵控制柜",
+                "leader_id": world.op1_id,
+            },
+            headers=world.headers["lead"],
+        )
+    )
+    push = push_to(deliver_pushes(tg, state), OP, "🛠 新的维修任务")
+    press_on(tg, OP, push, "打开我的任务")
+    card = last_card(tg)
+    assert card["text"].startswith("维修任务 T-") and "维修方案：更换水泵控制柜" in card["text"]
+    press_label(tg, OP, "已解决")
+    tg.say(OP, "已更换控制柜，试泵正常")
+    assert re.match(r"✅ 维修任务 T-\d{4}-\d{4} 已完成：✅ 已解决", tg.request.texts()[-1])
+    with unit_of_work(state.sessions) as s:
+        f = s.get(Fault, uuid.UUID(fault["id"]))
+        assert f is not None and f.status == "resolved" and f.closed_at is not None
+        repair = s.scalars(select(Task).where(Task.fault_id == f.id, Task.kind == "repair")).one()
+        assert (repair.state, repair.resolved, repair.note) == ("completed", True, "已更换控制柜，试泵正常")
+
+    # the task push of a fault with nothing open any more shows the fault's history instead
+    press_on(tg, OP, push, "打开我的任务")
+    assert tg.request.texts()[-1].startswith(f"故障 {fault['code']}（已解决）")
+
+
+def test_an_image_sent_as_a_file_is_an_item_photo(
+    tg: Tg, client: TestClient, world: Any, state: AppState
+) -> None:
+    """A photo sent "as a file" (a JPEG document, full resolution) is stored like a photo (R-TASK-1);
+    another kind of file is not a photo."""
+    plan = issue_all(client, world, make_plan(client, world))
+    bind(tg, client, world.headers["agency_admin"], world.people["op1"], OP)
+    tg.press(OP, f"v1:line:list:{uuid.UUID(plan['id']).hex}")
+    press_label(tg, OP, "防火分隔")
+    code = re.findall(r"T-\d{4}-\d{4}", tg.request.sent("editMessageText")[-1]["text"])[0]
+    press_label(tg, OP, "不符合")
+    tg.say(OP, "防火门闭门器损坏")
+    send_document(tg, OP, "doc-photo", jpeg(11), "image/jpeg")
+    assert tg.request.texts()[-1] == "📷 已保存照片（本项共 1 张）。"
+    send_document(tg, OP, "manual", b"%PDF-1.4 manual", "application/pdf", name="manual.pdf")
+    assert tg.request.texts()[-1] == "请发送照片。"
+    assert [p["file_id"] for a, p, _ in tg.request.calls if a == "getFile"] == ["doc-photo"]
+    task = task_of(state, code)
+    with unit_of_work(state.sessions) as s:
+        photos = list(s.scalars(select(Photo).where(Photo.task_id == task.id)))
+        assert [(p.kind, p.sha256) for p in photos] == [("item", sha(jpeg(11)))]

@@ -9,24 +9,30 @@ from sqlalchemy import select
 from workflows.context import Ctx
 from workflows.people.models import Person
 from workflows.people.rules import Role
-from workflows.people.scope import get_project, roles_of
+from workflows.people.scope import get_project, require_manager, roles_of
+from workflows.plans.schemas import PlanLineRead, PlanRead
+from workflows.ratings.schemas import ServiceRatingRead
+from workflows.reports.schemas import ReportRead
 from workflows.tasks.schemas import TaskRead
 
 EXECUTOR_ROLES = frozenset({Role.FIELD_OPERATOR, Role.PROJECT_LEAD})
 
 
 def agency_executors(ctx: Ctx, project_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    """Enabled executors (field operators, project leads) of the agency of a project the actor sees.
+    """Enabled executors (field operators, project leads) of the agency of a project the actor manages.
 
     Used to offer the leader of an investigation/repair and the executor of plan lines; the services
-    re-check the choice (R-FAULT, R-ROLE-4).
+    re-check the choice (R-FAULT, R-ROLE-4). The staff list is shown only to people who manage the
+    project (its lead, a technical lead or an enterprise manager of the agency, R-ROLE-3).
 
     Raises:
         NotFound: the project is not visible to the actor (404).
+        Forbidden: the actor does not manage the project (403).
     """
     actor = ctx.actor
     assert actor is not None
     project = get_project(ctx, actor, project_id)
+    require_manager(actor, project, action="选择执行人员 / choose an executor")
     people = ctx.session.scalars(
         select(Person)
         .where(Person.agency_id == project.agency_id, Person.enabled.is_(True))
@@ -98,3 +104,87 @@ def pending_suspensions(ctx: Ctx) -> list[uuid.UUID]:
             .order_by(Suspension.requested_at)
         )
     )
+
+
+def reports_to_file(ctx: Ctx) -> list[ReportRead]:
+    """The generated reports whose ``file_report`` step waits in the actor's inbox (technical lead).
+
+    The work item's subject is the plan; its live generated report is the one to file (R-FILE).
+    """
+    from workflows.inbox.service import inbox
+    from workflows.reports.models import Report, ReportStatus
+    from workflows.reports.service import read_report
+
+    actor = ctx.actor
+    assert actor is not None
+    plans = [w.subject_id for w in inbox(ctx, actor) if w.step == "file_report" and w.subject_type == "plan"]
+    if not plans:
+        return []
+    ids = ctx.session.scalars(
+        select(Report.id)
+        .where(Report.plan_id.in_(plans), Report.status == ReportStatus.GENERATED)
+        .order_by(Report.generated_at, Report.code)
+    )
+    return [read_report(ctx, i) for i in ids]
+
+
+def report_view(ctx: Ctx, report_id: uuid.UUID) -> tuple[ReportRead, bool]:
+    """A visible report and whether the actor may file it now (its ``file_report`` step is in their
+    inbox: a technical lead of the agency, R-FILE).
+
+    Raises:
+        NotFound: the report is not visible to the actor (404).
+    """
+    from workflows.inbox.service import inbox
+    from workflows.reports.service import read_report
+
+    actor = ctx.actor
+    assert actor is not None
+    report = read_report(ctx, report_id)
+    plan_id = _report_plan(ctx, report_id)
+    can_file = report.status == "generated" and any(
+        w.step == "file_report" and w.subject_id == plan_id for w in inbox(ctx, actor)
+    )
+    return report, can_file
+
+
+def _report_plan(ctx: Ctx, report_id: uuid.UUID) -> uuid.UUID | None:
+    from workflows.reports.models import Report
+
+    report = ctx.session.get(Report, report_id)
+    return report.plan_id if report is not None else None
+
+
+def owner_report(
+    ctx: Ctx, report_id: uuid.UUID
+) -> tuple[ReportRead, str, bytes, ServiceRatingRead | None, bool]:
+    """A report opened by an owner contact: metadata, file name, PDF (the opening is recorded,
+    R-ROLE-5), its service confirmation, and whether the actor may confirm and rate it now (an owner
+    contact of the project, the report filed, not rated yet).
+
+    Raises:
+        NotFound: report not visible or deleted (404).
+    """
+    from workflows.ratings.service import report_document
+    from workflows.reports.service import get_report
+
+    actor = ctx.actor
+    assert actor is not None
+    report, name, pdf, rating = report_document(ctx, report_id)
+    _, project = get_report(ctx, report_id)
+    owner = Role.OWNER_CONTACT in roles_of(actor) and actor.owner_id == project.owner_id
+    return report, name, pdf, rating, owner and report.status == "filed" and rating is None
+
+
+def open_plan_lines(ctx: Ctx, plan_id: uuid.UUID) -> tuple[PlanRead, list[PlanLineRead]]:
+    """A visible plan and its lines the actor can start a task with now (as the menu counts them).
+
+    Raises:
+        NotFound: the plan is not visible to the actor (404).
+    """
+    from workflows.plans.service import read_plan
+    from workflows.tasks.assigned import open_line_ids
+
+    plan = read_plan(ctx, plan_id)
+    ids = open_line_ids(ctx, plan_id)
+    return plan, [x for x in plan.lines if x.id in ids]

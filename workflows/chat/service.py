@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from workflows.audit.service import record_audit
@@ -210,3 +211,72 @@ def prune_updates(session: Session, before: datetime) -> int:
     """Forget update ids seen before ``before``; returns how many were removed."""
     result = session.execute(delete(TelegramUpdate).where(TelegramUpdate.seen_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+PRUNE_EVERY = 500
+"""Every this many update ids, :func:`record_update` forgets ids older than the retention."""
+
+
+def record_update(ctx: Ctx, update_id: int, *, retention_s: int) -> bool:
+    """Record a Telegram ``update_id`` for dedupe (every :data:`PRUNE_EVERY` ids, also forget ids seen
+    more than ``retention_s`` seconds ago); ``False`` when it was seen before (a redelivery)."""
+    now = ctx.clock.now()
+    if update_id % PRUNE_EVERY == 0:
+        prune_updates(ctx.session, now - timedelta(seconds=retention_s))
+    return mark_update_seen(ctx.session, update_id, now)
+
+
+class ChatRecipient(Schema):
+    """Where a person's pushes go in one channel, and what their cards may offer.
+
+    Attributes:
+        person_id: ``Person.id``.
+        chat_id: The channel's chat id (Telegram private chat id as a string).
+        language: ``zh`` or ``en``.
+        roles: The person's role values (cards and buttons follow them).
+    """
+
+    person_id: uuid.UUID
+    chat_id: str
+    language: str
+    roles: frozenset[str]
+
+
+def chat_recipient(session: Session, channel: str, person_id: uuid.UUID) -> ChatRecipient | None:
+    """The person's binding in ``channel`` with their roles, or ``None`` when unbound or disabled."""
+    row = session.execute(
+        select(ChatBinding, Person)
+        .join(Person, Person.id == ChatBinding.person_id)
+        .where(ChatBinding.channel == channel, ChatBinding.person_id == person_id, Person.enabled.is_(True))
+    ).first()
+    if row is None:
+        return None
+    binding, person = row[0], row[1]
+    return ChatRecipient(
+        person_id=person.id,
+        chat_id=binding.chat_id,
+        language=binding.language,
+        roles=frozenset(person.roles),
+    )
+
+
+def channel_of(channel: str) -> Callable[[Session, uuid.UUID], str | None]:
+    """The outbox router's ``channel_of`` for ``channel``: claims people bound in that channel."""
+
+    def claims(session: Session, person_id: uuid.UUID) -> str | None:
+        return channel if binding_for_person(session, channel, person_id) is not None else None
+
+    return claims
+
+
+def recipient_lookup(
+    sessions: sessionmaker[Session], channel: str
+) -> Callable[[uuid.UUID], ChatRecipient | None]:
+    """``lookup(person_id)`` reading :func:`chat_recipient` in a short transaction of its own."""
+    from engine.db import unit_of_work
+
+    def lookup(person_id: uuid.UUID) -> ChatRecipient | None:
+        with unit_of_work(sessions) as session:
+            return chat_recipient(session, channel, person_id)
+
+    return lookup

@@ -124,7 +124,9 @@ def notify_task_reviewed(ctx: Ctx, task: Task, project: Project, *, verdict: str
         kind="task.reviewed",
         recipients=_others(ctx, [task.executor_id]),
         payload=payload,
-        dedup_key=f"task.reviewed:{task.id}:{task.round}",
+        # with the verdict: a rejection has moved ``round`` on already, so the next round's approval
+        # would otherwise share its key and never be sent
+        dedup_key=f"task.reviewed:{task.id}:{task.round}:{verdict}",
     )
 
 
@@ -207,3 +209,24 @@ def notify_report_filed(ctx: Ctx, report: Report, project: Project, *, late: boo
         payload=payload,
         dedup_key=f"report.filed:{report.id}",
     )
+
+
+def _notification_kinds() -> tuple[str, ...]:
+    from workflows.reminders.rules import ALL_KINDS
+
+    return (
+        "task.issued",
+        "task.submitted",
+        "task.reviewed",
+        "fault.disposed",
+        "report.generated",
+        "report.filed",
+        "suspension.decided",  # workflows.lifecycle.service
+        "repair_request.received",  # workflows.repairs.service
+        *ALL_KINDS,  # reminder.* (workflows.reminders.rules, R-DUE)
+    )
+
+
+NOTIFICATION_KINDS: tuple[str, ...] = _notification_kinds()
+"""Every ``OutboxMessage.kind`` the domain writes: the events above, the suspension decision, the
+owner's repair request and the R-DUE reminders. Chat renderers cover each (checked by the tests)."""

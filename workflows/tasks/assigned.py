@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from engine.clock import business_date
 from engine.errors import InvalidInput
 from workflows.context import Ctx
+from workflows.people.models import Person
 from workflows.plans.models import Plan, PlanLine
 from workflows.projects.models import Project, ProjectStatus
 from workflows.tasks.models import Task, TaskLine, TaskState
@@ -58,22 +60,15 @@ class AssignedWork:
         return len(self.plans) + len(self.tasks)
 
 
-def assigned_work(ctx: Ctx) -> AssignedWork:
-    """The acting person's issued lines (grouped by plan, current period, active projects) and open tasks.
-
-    Raises:
-        InvalidInput: no acting person (422).
-    """
-    actor = ctx.actor
-    if actor is None:
-        raise InvalidInput("actor", "需要登录用户 / an acting person is required")
-    today = business_date(ctx.clock.now())
+def _open_lines(actor: Person, today: date) -> Select[Plan, str, uuid.UUID]:
+    """``(plan, project name, line id)`` of lines issued to ``actor`` that they can start today: not
+    ignored, in no live task, of a current-period plan of an active project."""
     busy = (
         select(TaskLine.plan_line_id)
         .join(Task, Task.id == TaskLine.task_id)
         .where(Task.state != TaskState.CANCELLED)
     )
-    rows = ctx.session.execute(
+    return (
         select(Plan, Project.name, PlanLine.id)
         .join(PlanLine, PlanLine.plan_id == Plan.id)
         .join(Project, Project.id == Plan.project_id)
@@ -85,7 +80,20 @@ def assigned_work(ctx: Ctx) -> AssignedWork:
             Plan.period_end >= today,
             Project.status == ProjectStatus.ACTIVE,
         )
-        .order_by(Project.name, Plan.code)
+    )
+
+
+def assigned_work(ctx: Ctx) -> AssignedWork:
+    """The acting person's issued lines (grouped by plan, current period, active projects) and open tasks.
+
+    Raises:
+        InvalidInput: no acting person (422).
+    """
+    actor = ctx.actor
+    if actor is None:
+        raise InvalidInput("actor", "需要登录用户 / an acting person is required")
+    rows = ctx.session.execute(
+        _open_lines(actor, business_date(ctx.clock.now())).order_by(Project.name, Plan.code)
     ).all()
     counts: dict[uuid.UUID, int] = {}
     plans: dict[uuid.UUID, tuple[Plan, str]] = {}
@@ -113,3 +121,17 @@ def assigned_work(ctx: Ctx) -> AssignedWork:
         )
     ]
     return AssignedWork(plans=issued, tasks=tasks)
+
+
+def open_line_ids(ctx: Ctx, plan_id: uuid.UUID) -> set[uuid.UUID]:
+    """Ids of the lines of ``plan_id`` that :func:`assigned_work` counts for the acting person (the lines
+    they can start a task with now).
+
+    Raises:
+        InvalidInput: no acting person (422).
+    """
+    actor = ctx.actor
+    if actor is None:
+        raise InvalidInput("actor", "需要登录用户 / an acting person is required")
+    stmt = _open_lines(actor, business_date(ctx.clock.now())).where(Plan.id == plan_id)
+    return {row[2] for row in ctx.session.execute(stmt)}

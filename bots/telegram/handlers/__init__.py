@@ -9,6 +9,9 @@ Convention (every module of this package):
 * ``DIALOG_INPUTS: dict[str, DialogInput]`` — optional. While a person has an open dialog
   (:mod:`bots.core.dialogs`) named ``name``, every non-command message they send (text, photo,
   location, document) goes to ``DIALOG_INPUTS[name](turn, dialog)``.
+* ``LIVE_LOCATION_DIALOGS: frozenset[str]`` — optional. Edits of old messages are never dialog
+  input, except live-location updates (Telegram sends them as ``edited_message``) for the dialogs
+  named here.
 
 Callback nouns in use: ``menu`` (``home`` in common; ``review|faults`` lead, ``issue`` plans,
 ``report|file`` reports, ``susp|stats`` fire department, ``work`` operator, ``oproj|orepair`` owner),
@@ -22,6 +25,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import BaseHandler
@@ -39,14 +43,24 @@ def feature_modules() -> list[str]:
     return ["common", *[n for n in names if n != "common"]]
 
 
-def collect(services: ChatServices) -> tuple[list[BaseHandler[Any, Any, Any]], dict[str, DialogInput]]:
-    """Every module's handlers and dialog inputs.
+@dataclass(frozen=True)
+class Features:
+    """What the handler modules contribute: handlers, dialog inputs, live-location dialogs."""
+
+    handlers: list[BaseHandler[Any, Any, Any]]
+    inputs: dict[str, DialogInput]
+    live_location: frozenset[str]
+
+
+def collect(services: ChatServices) -> Features:
+    """Every module's handlers, dialog inputs and live-location dialogs.
 
     Raises:
         ValueError: two modules claim the same dialog name.
     """
     handlers: list[BaseHandler[Any, Any, Any]] = []
     inputs: dict[str, DialogInput] = {}
+    live: set[str] = set()
     for name in feature_modules():
         module = importlib.import_module(f"{__name__}.{name}")
         handlers.extend(module.build_handlers(services))
@@ -54,4 +68,5 @@ def collect(services: ChatServices) -> tuple[list[BaseHandler[Any, Any, Any]], d
             if dialog in inputs:
                 raise ValueError(f"dialog {dialog!r} claimed twice")
             inputs[dialog] = fn
-    return handlers, inputs
+        live |= set(getattr(module, "LIVE_LOCATION_DIALOGS", ()))
+    return Features(handlers, inputs, frozenset(live))

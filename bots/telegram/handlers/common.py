@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bots.core import dialogs
 from bots.core.callbacks import Callback
 from bots.core.cards import Card
-from bots.core.i18n import normalize_lang, t
+from bots.core.i18n import normalize_lang, role_labels, t
 from bots.core.menus import build_menu
 from bots.core.services import ChatRefusal, ChatServices
 from bots.telegram.views import (
@@ -24,7 +24,6 @@ from bots.telegram.views import (
 )
 from workflows.chat.service import bind_account, set_language, unbind_account
 from workflows.context import Ctx
-from workflows.people.rules import Role
 
 
 async def on_start(update: Update, context: TgContext) -> None:
@@ -50,8 +49,7 @@ async def on_start(update: Update, context: TgContext) -> None:
             chat_id=str(chat.id),
             language=lang,
         )
-        roles = "、".join(Role(r).label for r in person.roles if r in Role._value2member_map_)
-        return person.name, roles
+        return person.name, role_labels(person.roles, lang)
 
     try:
         name, roles = await services.call_system(bind, lang=lang)
@@ -114,14 +112,23 @@ def _actor(ctx: Ctx) -> Any:
 
 
 async def on_message(update: Update, context: TgContext) -> None:
-    """Any non-command message: input of the open dialog, else a hint (unbound chats: /start only)."""
-    from bots.telegram.app import dialog_inputs
+    """Any non-command message: input of the open dialog, else a hint (unbound chats: /start only).
 
+    An edit of an old message is never input (editing yesterday's text must not reject a task or
+    file a report), except a live-location update for a dialog that follows the location.
+    """
+    from bots.telegram.app import dialog_inputs, live_location_dialogs
+
+    edited = update.edited_message
+    if edited is not None and edited.location is None:
+        return
     turn = await identify(update, context)
     if turn is None:
         return
     try:
         dialog = await turn.call(lambda ctx: dialogs.get(ctx, CHANNEL))
+        if edited is not None and (dialog is None or dialog.name not in live_location_dialogs(context)):
+            return
         handler = dialog_inputs(context).get(dialog.name) if dialog else None
         if dialog is None or handler is None:
             await turn.say("dialog.nothing")

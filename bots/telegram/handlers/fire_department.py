@@ -70,7 +70,7 @@ async def on_suspension_approve(turn: Turn, cb: Callback) -> None:
     """✅: approve; a request decided meanwhile closes the card."""
 
     def approve(ctx: Ctx) -> Any:
-        decide_suspension(ctx, cb.id, approve=True, opinion="同意")
+        decide_suspension(ctx, cb.id, approve=True, opinion="")
         return ctx.clock.now()
 
     try:

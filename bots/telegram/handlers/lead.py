@@ -1,8 +1,14 @@
 """Project lead / technical lead: review submitted tasks and dispose faults (R-REV, R-FAULT).
 
-Buttons: ``rev:open|ap|rj:<task>``, ``fault:open:<fault>``, ``fault:dk:<fault>:<kind>``,
+Buttons: ``rev:open|ap|rj:<task>``, ``fault:open:<fault>``, ``fault:dk:<fault>:<kind>.<version>``,
 ``fault:ld:<fault>:<leader index>``; menu ``review``, ``faults``. Dialogs: ``review_reject``
 (opinion text), ``dispose`` (explanation / repair plan text, then leader).
+
+What a card offers comes from the domain (:mod:`workflows.chat.actions`): the review buttons only
+for a reviewer while the task waits for review, the five dispositions only for someone who may
+dispose the fault now, the owner's card (history, no staff list) for an owner contact. A fault card
+carries the fault's history ``version``: a press on an older card (a double tap, a second reviewer)
+is refused with who decided and when, and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +24,18 @@ from bots.core.cards import Button, Card
 from bots.core.dialogs import Dialog
 from bots.core.i18n import status_label, t
 from bots.core.menus import work_items
+from bots.core.owner_cards import fault_card
 from bots.core.services import ChatRefusal, ChatServices
 from bots.telegram.views import CHANNEL, Turn, callback_handler, edit_decided, fmt_time
-from workflows.chat.lookups import agency_executors, review_view, undisposed_task_faults
+from workflows.chat.actions import (
+    FaultView,
+    disposal_leaders,
+    fault_view,
+    prepare_disposal,
+    require_reviewable,
+    review_state,
+)
+from workflows.chat.lookups import review_view, undisposed_task_faults
 from workflows.context import Ctx
 from workflows.faults.service import dispose_fault, read_fault
 from workflows.people.models import Person
@@ -65,8 +80,9 @@ async def on_review_list(turn: Turn, _cb: Callback) -> None:
     await turn.send(Card(turn.t("review.list"), rows))
 
 
-def review_card(task: TaskRead, lang: str, where: str, submitted: str) -> Card:
-    """The review card: failed and cannot-test items first with records, passes summarised."""
+def review_card(task: TaskRead, lang: str, where: str, submitted: str, *, can_review: bool = True) -> Card:
+    """The review card: failed and cannot-test items first with records, passes summarised; ✅ / ❌
+    only when the viewer may review the task now."""
     lines = [
         t(
             "review.header",
@@ -97,12 +113,14 @@ def review_card(task: TaskRead, lang: str, where: str, submitted: str) -> Card:
             Button(t("btn.reject", lang), encode("rev", "rj", task.id)),
         ]
     ]
-    return Card("\n".join(lines)[:4000], buttons)
+    return Card("\n".join(lines)[:4000], buttons if can_review else [])
 
 
 async def on_review_open(turn: Turn, cb: Callback) -> None:
     """Open a review card, after the photos of the failed items."""
-    task, photos = await turn.call(lambda ctx: review_view(ctx, cb.id))
+    task, photos, can = await turn.call(
+        lambda ctx: (*review_view(ctx, cb.id), review_state(ctx, cb.id).can_review)
+    )
     if task.distance_m is None:
         where = turn.t("review.where_none")
     else:
@@ -110,7 +128,8 @@ async def on_review_open(turn: Turn, cb: Callback) -> None:
             "review.where_in" if task.within_geofence else "review.where_out", m=round(task.distance_m)
         )
     await turn.send_photos(photos)
-    await turn.send(review_card(task, turn.user.lang, where, fmt_time(turn, task.submitted_at)))
+    submitted = fmt_time(turn, task.submitted_at)
+    await turn.send(review_card(task, turn.user.lang, where, submitted, can_review=can))
 
 
 async def on_review_approve(turn: Turn, cb: Callback) -> None:
@@ -144,15 +163,20 @@ async def on_review_reject(turn: Turn, cb: Callback) -> None:
     """❌: ask for the opinion (dialog ``review_reject``)."""
     query = turn.update.callback_query
     message_id = query.message.message_id if query and query.message else None
-    task = await turn.call(lambda ctx: read_task(ctx, cb.id))
-    if task.state != "submitted":
-        await turn.close_card(f"{task.code}: {task.state}")
-        return
-    await turn.call(
-        lambda ctx: dialogs.start(
+
+    def start(ctx: Ctx) -> None:
+        require_reviewable(ctx, cb.id)
+        dialogs.start(
             ctx, CHANNEL, "review_reject", "opinion", {"task_id": str(cb.id), "message_id": message_id}
         )
-    )
+
+    try:
+        await turn.call(start)
+    except ChatRefusal as refusal:
+        if refusal.code != "task_already_reviewed":
+            raise
+        await turn.close_card(refusal.text)
+        return
     await turn.say("review.ask_opinion")
 
 
@@ -203,9 +227,8 @@ async def on_fault_list(turn: Turn, _cb: Callback) -> None:
     await turn.send(Card(turn.t("fault.list"), rows))
 
 
-async def on_fault_open(turn: Turn, cb: Callback) -> None:
-    """The fault card with the five dispositions (while it can be disposed)."""
-    f = await turn.call(lambda ctx: read_fault(ctx, cb.id))
+def _fault_text(turn: Turn, view: FaultView) -> str:
+    f = view.fault
     text = turn.t(
         "fault.card",
         code=f.code,
@@ -217,44 +240,98 @@ async def on_fault_open(turn: Turn, cb: Callback) -> None:
     )
     for h in f.history:
         text += f"\n· {fmt_time(turn, h.at)} {h.step} {h.person_name or ''} {h.note or ''}".rstrip()
+    return text
+
+
+async def on_fault_open(turn: Turn, cb: Callback) -> None:
+    """The fault card for the viewer: the five dispositions for someone who may dispose it now, the
+    owner's card (handling history) for an owner contact, the read-only card for anyone else."""
+    view = await turn.call(lambda ctx: fault_view(ctx, cb.id))
+    if view.owner_view:
+        await turn.send(fault_card(view.fault, turn.user.lang, lambda at: fmt_time(turn, at)))
+        return
+    text = _fault_text(turn, view)
     rows: list[list[Button]] = []
-    if f.status in ("pending", "negotiating"):
+    if view.can_dispose:
         text += "\n\n" + turn.t("fault.pick_kind")
         rows = [
-            [Button(turn.t(f"kind.{kind}"), encode("fault", "dk", f.id, short))]
-            for short, kind in KINDS.items()
+            [
+                Button(
+                    turn.t(f"kind.{kind}"),
+                    encode("fault", "dk", view.fault.id, f"{SHORT[kind]}.{view.version}"),
+                )
+            ]
+            for kind in view.kinds
         ]
     await turn.send(Card(text, rows))
 
 
+def _kind_arg(arg: str | None) -> tuple[str, int] | None:
+    """``inv.3`` → ``("investigate", 3)``; ``None`` for anything else."""
+    short, _, version = (arg or "").partition(".")
+    kind = KINDS.get(short)
+    return (kind, int(version)) if kind and version.isdigit() else None
+
+
 async def on_fault_kind(turn: Turn, cb: Callback) -> None:
-    """A disposition kind was picked: dispose, or ask for the text / the leader."""
-    kind = KINDS.get(cb.arg or "")
-    if kind is None:
+    """A disposition kind was picked: check the card is current and the viewer may dispose, then
+    dispose (negotiating) or ask for the text / the leader."""
+    picked = _kind_arg(cb.arg)
+    if picked is None:
         await turn.say("callback.invalid")
         return
+    kind, version = picked
     query = turn.update.callback_query
     message_id = query.message.message_id if query and query.message else None
-    data: dict[str, Any] = {"fault_id": str(cb.id), "kind": kind, "message_id": message_id}
-    if kind == "negotiating":
-        await _dispose(turn, data)
+    data: dict[str, Any] = {
+        "fault_id": str(cb.id),
+        "kind": kind,
+        "version": version,
+        "message_id": message_id,
+    }
+    try:
+        if kind == "negotiating":
+            await _dispose(turn, data)
+            return
+        if kind == "investigate":
+            await _ask_leader(turn, data)
+            return
+
+        def start(ctx: Ctx) -> None:
+            prepare_disposal(ctx, cb.id, version)
+            dialogs.start(ctx, CHANNEL, "dispose", "text", data)
+
+        await turn.call(start)
+    except ChatRefusal as refusal:
+        await _disposal_refused(turn, refusal, message_id)
         return
-    if kind == "investigate":
-        await _ask_leader(turn, data)
-        return
-    await turn.call(lambda ctx: dialogs.start(ctx, CHANNEL, "dispose", "text", data))
     if kind == "owner_approved_repair":
         await turn.say("fault.ask_repair_plan")
     else:
         await turn.say("fault.ask_explanation", kind=turn.t(f"kind.{kind}"))
 
 
+async def _disposal_refused(turn: Turn, refusal: ChatRefusal, message_id: int | None) -> None:
+    """A stale card is closed with who decided (the press changed nothing); other refusals are shown."""
+    if refusal.code != "stale_decision" or refusal.error is None:
+        await turn.send(Card(refusal.text))
+        return
+    params = dict(getattr(refusal.error, "params", {}))
+    what = str(params.get("what", ""))
+    if t(f"kind.{what}", turn.user.lang) != f"kind.{what}":
+        params["what"] = turn.t(f"kind.{what}")
+    text = turn.t("error.stale_decision", **params)
+    if message_id is not None:
+        await edit_decided(turn.context.bot, turn.chat_id, message_id, text)
+    else:
+        await turn.send(Card(text))
+
+
 async def _ask_leader(turn: Turn, data: dict[str, Any]) -> None:
     fault_id = uuid.UUID(data["fault_id"])
 
     def start(ctx: Ctx) -> list[tuple[uuid.UUID, str]]:
-        fault = read_fault(ctx, fault_id)
-        people = agency_executors(ctx, fault.project_id)
+        people = disposal_leaders(ctx, fault_id, int(data["version"]))
         dialogs.start(ctx, CHANNEL, "dispose", "leader", {**data, "leaders": [str(p[0]) for p in people]})
         return people
 
@@ -273,10 +350,15 @@ async def on_dispose_text(turn: Turn, dialog: Dialog) -> None:
     if dialog.step != "text" or not text:
         await turn.say("dialog.expect_text")
         return
-    if dialog.data["kind"] == "owner_approved_repair":
-        await _ask_leader(turn, {**dialog.data, "repair_plan": text})
-        return
-    await _dispose(turn, {**dialog.data, "explanation": text})
+    try:
+        if dialog.data["kind"] == "owner_approved_repair":
+            await _ask_leader(turn, {**dialog.data, "repair_plan": text})
+            return
+        await _dispose(turn, {**dialog.data, "explanation": text})
+    except ChatRefusal as refusal:
+        if refusal.code == "stale_decision":
+            await turn.call(lambda ctx: dialogs.finish(ctx, CHANNEL))
+        await _disposal_refused(turn, refusal, dialog.data.get("message_id"))
 
 
 async def on_fault_leader(turn: Turn, cb: Callback) -> None:
@@ -291,14 +373,25 @@ async def on_fault_leader(turn: Turn, cb: Callback) -> None:
     ):
         await turn.say("callback.invalid")
         return
-    await _dispose(turn, {**dialog.data, "leader_id": dialog.data["leaders"][int(cb.arg or 0)]})
+    try:
+        await _dispose(turn, {**dialog.data, "leader_id": dialog.data["leaders"][int(cb.arg or 0)]})
+    except ChatRefusal as refusal:
+        if refusal.code == "stale_decision":
+            await turn.call(lambda ctx: dialogs.finish(ctx, CHANNEL))
+        await _disposal_refused(turn, refusal, dialog.data.get("message_id"))
 
 
 async def _dispose(turn: Turn, data: dict[str, Any]) -> None:
+    """Dispose in one transaction: the card must still be current (``version``), then the service.
+
+    Raises:
+        ChatRefusal: refused (stale card, not allowed, missing text …); nothing was changed.
+    """
     fault_id = uuid.UUID(data["fault_id"])
     leader = uuid.UUID(data["leader_id"]) if data.get("leader_id") else None
 
     def dispose(ctx: Ctx) -> tuple[str, Any]:
+        prepare_disposal(ctx, fault_id, int(data["version"]))
         fault = dispose_fault(
             ctx,
             fault_id,

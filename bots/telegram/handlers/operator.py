@@ -23,7 +23,6 @@ from bots.core.field_cards import (
     fault_task_card,
     item_card,
     line_systems,
-    open_lines,
     ordered_results,
     overview_card,
     plan_lines_card,
@@ -32,13 +31,13 @@ from bots.core.field_cards import (
 )
 from bots.core.menus import MenuEntry, register_menu_entry
 from bots.core.services import ChatServices
-from bots.telegram.views import CHANNEL, Turn, callback_handler, fmt_time
+from bots.telegram.views import CHANNEL, Turn, callback_handler, fmt_time, image_file_id
 from engine.errors import InvalidInput
+from workflows.chat.lookups import open_plan_lines
 from workflows.context import Ctx
 from workflows.faults.service import complete_fault_task, read_fault, receive_fault_task
 from workflows.people.models import Person
 from workflows.people.scope import get_project
-from workflows.plans.service import read_plan
 from workflows.tasks.assigned import assigned_work
 from workflows.tasks.schemas import TaskRead
 from workflows.tasks.service import add_photo, create_task, read_task, record_result, submit_task
@@ -46,6 +45,8 @@ from workflows.tasks.service import add_photo, create_task, read_task, record_re
 TASK_DIALOG = "op_task"
 NOTE_DIALOG = "op_note"
 FAULT_KINDS = frozenset({"investigation", "repair"})
+LIVE_LOCATION_DIALOGS = frozenset({TASK_DIALOG})
+"""The task dialog follows a shared live location (``edited_message`` updates)."""
 
 
 def _me(ctx: Ctx) -> Person:
@@ -68,14 +69,7 @@ async def download_photo(turn: Turn) -> bytes | None:
 
     Telegram's ``file_path`` carries the bot token: it is never logged or stored.
     """
-    message = turn.update.effective_message
-    if message is None:
-        return None
-    file_id = None
-    if message.photo:
-        file_id = message.photo[-1].file_id
-    elif message.document is not None and (message.document.mime_type or "").startswith("image/"):
-        file_id = message.document.file_id
+    file_id = image_file_id(turn.update.effective_message)
     if file_id is None:
         return None
     tg_file = await turn.context.bot.get_file(file_id)
@@ -94,18 +88,18 @@ async def on_work(turn: Turn, _cb: Callback) -> None:
 
 async def on_line(turn: Turn, cb: Callback) -> None:
     """``line:list`` (the open lines of a plan) and ``line:start`` (a task of all, or of one system)."""
-    lang, me = turn.user.lang, turn.user.person_id
+    lang = turn.user.lang
     if cb.verb == "list":
 
         def show(ctx: Ctx) -> Card:
-            plan = read_plan(ctx, cb.id)
-            return plan_lines_card(plan, open_lines(plan, me), lang)
+            plan, lines = open_plan_lines(ctx, cb.id)
+            return plan_lines_card(plan, lines, lang)
 
         await turn.send(await turn.call(show))
         return
 
     def start(ctx: Ctx) -> TaskRead:
-        lines = open_lines(read_plan(ctx, cb.id), me)
+        _plan, lines = open_plan_lines(ctx, cb.id)
         if cb.arg:
             systems = line_systems(lines)
             chosen = systems[int(cb.arg)] if cb.arg.isdigit() and int(cb.arg) < len(systems) else None
@@ -141,11 +135,26 @@ async def _open(turn: Turn, task_id: uuid.UUID) -> None:
     await turn.send(await turn.call(load))
 
 
+async def _open_fault_task(turn: Turn, fault_id: uuid.UUID) -> None:
+    """``task:flt:<fault>`` (the leader's push of a disposition): the open investigation/repair task of
+    the fault, or the fault's history once nothing is open any more."""
+    from bots.core.owner_cards import fault_card
+
+    fault = await turn.call(lambda ctx: read_fault(ctx, fault_id))
+    if fault.open_task_id is not None:
+        await _open(turn, fault.open_task_id)
+        return
+    await turn.send(fault_card(fault, turn.user.lang, lambda at: fmt_time(turn, at)))
+
+
 async def on_task(turn: Turn, cb: Callback) -> None:
-    """Buttons of a task: ``open``, ``item``, ``res``, ``fin``, ``submit``, ``recv``, ``done``."""
+    """Buttons of a task: ``open``, ``item``, ``res``, ``fin``, ``submit``, ``recv``, ``done``, and
+    ``flt`` (by fault id: the leader's investigation/repair task)."""
     lang = turn.user.lang
     if cb.verb == "open":
         await _open(turn, cb.id)
+    elif cb.verb == "flt":
+        await _open_fault_task(turn, cb.id)
     elif cb.verb == "item":
         idx = int(cb.arg) if cb.arg and cb.arg.isdigit() else 0
 
@@ -359,5 +368,5 @@ def build_handlers(services: ChatServices) -> list[BaseHandler[Any, Any, Any]]:
     return [
         callback_handler("menu", on_work, verbs="work"),
         callback_handler("line", on_line, verbs="list|start"),
-        callback_handler("task", on_task, verbs="open|item|res|fin|submit|recv|done"),
+        callback_handler("task", on_task, verbs="open|flt|item|res|fin|submit|recv|done"),
     ]

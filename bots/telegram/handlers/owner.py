@@ -33,9 +33,10 @@ from bots.core.owner_cards import (
     stars_card,
 )
 from bots.core.services import ChatServices
-from bots.telegram.views import CHANNEL, Turn, callback_handler, fmt_time
+from bots.telegram.views import CHANNEL, Turn, callback_handler, fmt_time, image_file_id
+from workflows.chat.lookups import owner_report
 from workflows.context import Ctx
-from workflows.faults.service import list_faults
+from workflows.faults.service import list_faults, read_fault
 from workflows.projects.service import list_projects, read_project
 from workflows.ratings.service import confirm_service, list_project_reports, report_document
 from workflows.repairs.service import (
@@ -65,17 +66,20 @@ async def on_menu(turn: Turn, cb: Callback) -> None:
 
 
 async def on_owner(turn: Turn, cb: Callback) -> None:
-    """``owner:proj|rpts|rpt|flts|rate|star``."""
+    """``owner:proj|rpts|rpt|flts|flt|rate|star``."""
     lang = turn.user.lang
     if cb.verb == "proj":
         await turn.send(await turn.call(lambda ctx: project_card(read_project(ctx, cb.id), lang)))
     elif cb.verb == "rpts":
         await turn.send(await turn.call(lambda ctx: reports_card(list_project_reports(ctx, cb.id), lang)))
     elif cb.verb == "rpt":
-        report, name, pdf, confirmation = await turn.call(lambda ctx: report_document(ctx, cb.id))
-        await turn.send(report_card(report, name, pdf, confirmation, lang))
+        report, name, pdf, confirmation, can_rate = await turn.call(lambda ctx: owner_report(ctx, cb.id))
+        await turn.send(report_card(report, name, pdf, confirmation, lang, can_rate=can_rate))
     elif cb.verb == "flts":
         await _faults(turn, cb.id)
+    elif cb.verb == "flt":
+        fault = await turn.call(lambda ctx: read_fault(ctx, cb.id))  # the read is recorded (R-ROLE-5)
+        await turn.send(fault_card(fault, lang, lambda at: fmt_time(turn, at)))
     elif cb.verb == "rate":
         report, _name, _pdf, _rating = await turn.call(lambda ctx: report_document(ctx, cb.id))
         await turn.send(stars_card(report.id, report.code, lang))
@@ -221,8 +225,8 @@ async def on_repair_input(turn: Turn, dialog: dialogs.Dialog) -> None:
             else turn.send(photo_prompt(project_id, lang))
         )
         return
-    if dialog.step == "photo" and message.photo:
-        file_id = message.photo[-1].file_id
+    file_id = image_file_id(message)
+    if dialog.step == "photo" and file_id is not None:
         card = await turn.call(lambda ctx: _advance(ctx, project_id, "route", lang, file_id=file_id))
         await turn.say("own.photo_kept")
         await turn.send(card or Card(turn.t("callback.invalid")))
@@ -262,6 +266,6 @@ def build_handlers(services: ChatServices) -> list[BaseHandler[Any, Any, Any]]:
     """The owner's menu entries, project/report/fault buttons and the one-tap repair buttons."""
     return [
         callback_handler("menu", on_menu, verbs="oproj|orepair"),
-        callback_handler("owner", on_owner, verbs="proj|rpts|rpt|flts|rate|star"),
+        callback_handler("owner", on_owner, verbs="proj|rpts|rpt|flts|flt|rate|star"),
         callback_handler("repair", on_repair, verbs="new|list|fac|nophoto|route|ok|no"),
     ]

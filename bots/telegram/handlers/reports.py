@@ -20,6 +20,7 @@ from bots.core.menus import work_items
 from bots.core.services import ChatServices
 from bots.telegram.views import CHANNEL, Turn, callback_handler, edit_decided, fmt_time
 from engine.clock import business_date
+from workflows.chat.lookups import report_view, reports_to_file
 from workflows.context import Ctx
 from workflows.filings.service import file_report
 from workflows.plans.schemas import PlanRead
@@ -65,24 +66,10 @@ async def on_report_generate(turn: Turn, cb: Callback) -> None:
     await turn.send(Card(report.title, document=pdf))
 
 
-def _report_id(link: str) -> uuid.UUID | None:
-    parts = link.rstrip("/").split("/")
-    try:
-        return uuid.UUID(parts[-2])
-    except (IndexError, ValueError):
-        return None
-
-
 async def on_file_list(turn: Turn, _cb: Callback) -> None:
-    """Menu "reports to file" (technical lead)."""
-
-    def load(ctx: Ctx) -> list[ReportRead]:
-        if ctx.actor is None:
-            return []
-        ids = [_report_id(w.links.get("action", "")) for w in work_items(ctx, ctx.actor, "file_report")]
-        return [read_report(ctx, i) for i in ids if i is not None]
-
-    reports = await turn.call(load)
+    """Menu "reports to file" (technical lead): the generated reports of the plans whose
+    ``file_report`` step is in the inbox."""
+    reports = await turn.call(reports_to_file)
     if not reports:
         await turn.say("list.none")
         return
@@ -91,8 +78,8 @@ async def on_file_list(turn: Turn, _cb: Callback) -> None:
 
 
 async def on_report_open(turn: Turn, cb: Callback) -> None:
-    """The report card: PDF and (while generated) file."""
-    report = await turn.call(lambda ctx: read_report(ctx, cb.id))
+    """The report card: PDF, and the file button when the viewer may file it now (R-FILE)."""
+    report, can_file = await turn.call(lambda ctx: report_view(ctx, cb.id))
     text = turn.t(
         "report.card",
         code=report.code,
@@ -102,7 +89,7 @@ async def on_report_open(turn: Turn, cb: Callback) -> None:
         due=report.filing_deadline,
     )
     row = [Button(turn.t("btn.pdf"), encode("rpt", "pdf", report.id))]
-    if report.status == "generated":
+    if can_file:
         row.append(Button(turn.t("btn.file"), encode("rpt", "file", report.id)))
     await turn.send(Card(text, [row]))
 
@@ -117,14 +104,18 @@ async def on_report_file(turn: Turn, cb: Callback) -> None:
     """🗂: ask for the filing opinion (dialog ``file_report``)."""
     query = turn.update.callback_query
     message_id = query.message.message_id if query and query.message else None
-    await turn.call(
-        lambda ctx: (
-            read_report(ctx, cb.id),
+
+    def start(ctx: Ctx) -> bool:
+        _report, can_file = report_view(ctx, cb.id)
+        if can_file:
             dialogs.start(
                 ctx, CHANNEL, "file_report", "opinion", {"report_id": str(cb.id), "message_id": message_id}
-            ),
-        )
-    )
+            )
+        return can_file
+
+    if not await turn.call(start):
+        await turn.say("report.cannot_file")
+        return
     await turn.say("report.ask_opinion")
 
 
