@@ -1,4 +1,5 @@
-"""R-ROLE-3 scope through the API: who sees which projects, contracts and owners.
+"""R-ROLE-3 scope through the API: who sees which projects, contracts and owners, and the plans,
+tasks, faults and reports inside them.
 
 A project outside the caller's scope answers 404 (its existence is not disclosed), for reads and
 for changes alike.
@@ -11,8 +12,11 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
+from api.demo import ok
+from api.deps import AppState
 from api.world import AGENCY, CONTRACT, OWNER, PASSWORD, PROJECT, World, compute_uscc
-from tests.conftest import login
+from tests.api.month_helpers import approved_plan, execute, faults_of, generate, make_plan
+from tests.conftest import db_snapshot, login
 
 API = "/api/v1"
 
@@ -204,3 +208,68 @@ def test_only_an_agency_admin_changes_the_lead_r_role_3(client: TestClient, scen
     assert r.json()["lead_name"] == "黄晓明"
     assert visible(client, scene.lead2) == {w.project_id, scene.project2_id}
     assert visible(client, w.headers["lead"]) == set()
+
+
+def test_outsiders_get_404_on_plans_tasks_faults_and_reports_r_role_3(
+    client: TestClient, scene: Scene, state: AppState
+) -> None:
+    """R-ROLE-3 beyond projects: a project lead not assigned to the project, an owner contact of
+    another owner, a field operator with nothing issued to them, and staff of another agency get 404
+    on the project's plan, task, faults, disposition, report and PDF — and nothing changes."""
+    w = scene.world
+    plan = approved_plan(client, w, fails=1, disposition="negotiating")
+    (fault,) = faults_of(client, w)
+    report = ok(generate(client, w, plan), 201)
+    task_id = fault["task_id"]
+    reads = [
+        f"{API}/plans/{plan['id']}",
+        f"{API}/tasks/{task_id}",
+        f"{API}/faults/{fault['id']}",
+        f"{API}/reports/{report['id']}",
+        f"{API}/reports/{report['id']}/pdf",
+    ]
+    outsiders = {
+        "other project lead": scene.lead2,
+        "other owner's contact": scene.owner2,
+        "unassigned field operator": w.headers["op2"],
+        "other agency's manager": scene.stranger_manager,
+    }
+    before = db_snapshot(state)
+    for who, headers in outsiders.items():
+        for url in reads:
+            assert client.get(url, headers=headers).status_code == 404, (who, url)
+        r = client.get(f"{API}/faults", params={"project_id": w.project_id}, headers=headers)
+        assert r.status_code == 404, who
+        r = client.post(
+            f"{API}/faults/{fault['id']}/disposition",
+            json={"kind": "out_of_scope", "explanation": "x"},
+            headers=headers,
+        )
+        assert r.status_code == 404, who
+        assert client.delete(f"{API}/reports/{report['id']}", headers=headers).status_code == 404, who
+        assert client.delete(f"{API}/plans/{plan['id']}", headers=headers).status_code == 404, who
+        assert [f["id"] for f in client.get(f"{API}/faults", headers=headers).json()] == [], who
+    assert db_snapshot(state) == before
+    for headers in (w.headers["lead"], w.headers["owner"]):  # and the insiders do see them
+        for url in reads:
+            assert client.get(url, headers=headers).status_code == 200, url
+
+
+def test_a_field_operator_sees_only_their_own_tasks_r_role_3(client: TestClient, scene: Scene) -> None:
+    """R-ROLE-3 (SPEC §2: a field operator sees only tasks assigned to them): op2, with lines of the
+    same plan, sees the plan with only their lines but not op1's task."""
+    w = scene.world
+    plan = make_plan(client, w)
+    lines = [line["id"] for line in plan["lines"]]
+    for who, batch in (("op1", lines[:3]), ("op2", lines[3:])):
+        ok(
+            client.post(
+                f"{API}/plans/{plan['id']}/issue",
+                json={"line_ids": batch, "executor_id": w.people[who]},
+                headers=w.headers["lead"],
+            )
+        )
+    task = execute(client, w, lines[:3])
+    assert client.get(f"{API}/tasks/{task['id']}", headers=w.headers["op2"]).status_code == 404
+    seen = ok(client.get(f"{API}/plans/{plan['id']}", headers=w.headers["op2"]))
+    assert {line["id"] for line in seen["lines"]} == set(lines[3:])
