@@ -6,6 +6,11 @@ Every ``fireops serve`` process may start a :class:`Scheduler`, but only the hol
 job keeps it between runs. A second process stays idle while the first holds the lease and takes
 over once it lapses (the first crashed or stopped; a clean stop releases it at once).
 
+A job registered with ``catch_up=True`` also runs once whenever this process *acquires* the lease
+(at start, or when it takes over from a process that crashed or stopped): a cron job whose moment
+passed while another process held the lease — or while none ran — is not lost. Such jobs must be
+idempotent. Two runs of one job never overlap in a process (the later one is skipped).
+
 This module knows nothing of plans or reminders: the domain registers its jobs
 (:func:`workflows.reminders.jobs.register_jobs`). Only this module imports APScheduler.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,12 +102,14 @@ def lease_holder(session: Session, *, name: str = LEASE_NAME) -> tuple[str, date
 
 @dataclass(frozen=True)
 class JobSpec:
-    """One registered job: ``trigger`` is ``"interval"`` (``seconds=``) or ``"cron"`` (cron fields)."""
+    """One registered job: ``trigger`` is ``"interval"`` (``seconds=``) or ``"cron"`` (cron fields);
+    ``catch_up`` jobs also run when this process acquires the lease."""
 
     job_id: str
     func: Callable[[], Any]
     trigger: str
     trigger_args: dict[str, Any]
+    catch_up: bool = False
 
 
 class Scheduler:
@@ -135,6 +143,8 @@ class Scheduler:
         self.jobs: dict[str, JobSpec] = {}
         self.leading = False
         self._aps: Any = None
+        self._running: dict[str, threading.Lock] = {}
+        self._catch_up_pending = False
 
     # -- lease -----------------------------------------------------------------------------------
     def hold_lease(self) -> bool:
@@ -145,7 +155,10 @@ class Scheduler:
             )
         if held != self.leading:
             log.info("scheduler.%s holder=%s", "lease_acquired" if held else "lease_lost", self.holder)
+        acquired = held and not self.leading
         self.leading = held
+        if acquired:
+            self._catch_up()
         return held
 
     def release(self) -> None:
@@ -155,25 +168,37 @@ class Scheduler:
         self.leading = False
 
     # -- jobs ------------------------------------------------------------------------------------
-    def add_job(self, job_id: str, func: Callable[[], Any], *, trigger: str, **trigger_args: Any) -> None:
+    def add_job(
+        self,
+        job_id: str,
+        func: Callable[[], Any],
+        *,
+        trigger: str,
+        catch_up: bool = False,
+        **trigger_args: Any,
+    ) -> None:
         """Register a job (id ``<domain>.<verb>``); re-adding an id replaces it.
 
         Args:
             job_id: Explicit id, e.g. ``reminders.scan``.
             func: The job body; it runs only while this process holds the lease.
             trigger: ``"interval"`` or ``"cron"``.
+            catch_up: Also run it once each time this process acquires the lease (the job must be
+                idempotent), so a cron moment missed by a crashed holder is made up for.
             **trigger_args: APScheduler trigger fields (``seconds=60`` / ``day=1, hour=1``).
         """
-        spec = JobSpec(job_id, func, trigger, dict(trigger_args))
+        spec = JobSpec(job_id, func, trigger, dict(trigger_args), catch_up)
         self.jobs[job_id] = spec
+        self._running.setdefault(job_id, threading.Lock())
         if self._aps is not None:
             self._schedule(spec)
 
     def run_job(self, job_id: str) -> Any:
-        """Run a registered job now if this process holds the lease.
+        """Run a registered job now if this process holds the lease (and the job is not running).
 
         Returns:
-            The job's result, or ``None`` when another process holds the lease (nothing ran).
+            The job's result, or ``None`` when another process holds the lease or the same job is
+            still running in this process (nothing ran).
 
         Raises:
             KeyError: unknown job id. Whatever the job raises (APScheduler's listener logs it).
@@ -182,8 +207,37 @@ class Scheduler:
         if not self.hold_lease():
             log.debug("scheduler.job_skipped job_id=%s (not the lease holder)", job_id)
             return None
-        log.info("scheduler.job_started job_id=%s", job_id)
-        return spec.func()
+        running = self._running[job_id]
+        if not running.acquire(blocking=False):
+            log.info("scheduler.job_skipped job_id=%s (already running)", job_id)
+            return None
+        try:
+            log.info("scheduler.job_started job_id=%s", job_id)
+            return spec.func()
+        finally:
+            running.release()
+
+    def _catch_up(self) -> None:
+        """This process just acquired the lease: run the ``catch_up`` jobs once, in APScheduler's
+        executor (never inside the lease renewal). Before :meth:`start` they wait for it."""
+        ids = sorted(job_id for job_id, spec in self.jobs.items() if spec.catch_up)
+        if not ids:
+            return
+        if self._aps is None:
+            self._catch_up_pending = True
+            return
+        self._catch_up_pending = False
+        for job_id in ids:
+            log.info("scheduler.catch_up job_id=%s holder=%s", job_id, self.holder)
+            self._aps.add_job(
+                self.run_job,
+                "date",
+                args=[job_id],
+                id=f"{job_id}.catch_up",
+                name=f"{job_id}.catch_up",
+                replace_existing=True,
+                misfire_grace_time=3600,
+            )
 
     def _schedule(self, spec: JobSpec) -> None:
         # interval jobs also run right after start: a restarted process catches up at once
@@ -233,6 +287,8 @@ class Scheduler:
         for spec in self.jobs.values():
             self._schedule(spec)
         self._aps.start()
+        if self._catch_up_pending and self.leading:
+            self._catch_up()
         log.info("scheduler.started holder=%s jobs=%s", self.holder, ",".join(sorted(self.jobs)))
 
     def shutdown(self) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
-from datetime import timedelta
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -19,21 +23,34 @@ from engine.outbox.models import OutboxMessage
 from engine.outbox.senders import SenderRouter
 from engine.outbox.worker import OutboxWorker
 from engine.scheduler import LEASE_NAME, Scheduler, acquire_lease, lease_holder
-from tests.api.month_helpers import execute, issue_all, make_plan
+from tests.api.month_helpers import execute, issue_all, make_plan, relogin
 from tests.engine.outbox_support import RecordingSender
-from tests.workflows.reminders.support import at, sent_to
+from tests.workflows.reminders.support import SH, add_project, at, sent_to
+from workflows.plans.models import Plan
 from workflows.reminders import rules
 from workflows.reminders.jobs import build_scheduler
+from workflows.reminders.models import MonthDraft
 
 JOBS = ["plans.create_month_drafts", "processes.refresh_timers", "reminders.scan"]
 
 
-def second_process(state: AppState, holder: str) -> tuple[Scheduler, Any]:
+def second_process(state: AppState, holder: str, *, lease_s: int | None = None) -> tuple[Scheduler, Any]:
     """A scheduler of another process: its own engine and sessions on the same database."""
     engine = make_engine(state.settings.database_url)
     jobs = job_context(state)
     jobs.sessions = make_session_factory(engine)
+    if lease_s is not None:
+        cfg = jobs.settings.scheduler.model_copy(update={"lease_s": lease_s})
+        jobs.settings = jobs.settings.model_copy(update={"scheduler": cfg})
     return build_scheduler(jobs, holder=holder), engine
+
+
+def wait_for(predicate: Callable[[], bool], *, timeout_s: float = 30.0, what: str = "") -> None:
+    """Poll ``predicate`` every 50 ms until it holds (fails the test after ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
 
 
 class TestLease:
@@ -128,13 +145,72 @@ class TestRestart:
         assert len({(d.recipient_id, d.dedup_key) for d in reminders_sent}) == 4
 
 
+class TestCatchUp:
+    def test_month_drafts_appear_once_after_the_holder_dies_before_one_oclock(
+        self,
+        client: TestClient,
+        world: Any,
+        state: AppState,
+        clock: FrozenClock,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """The holder renews at 00:59:58 on Nov 1 and dies. At 01:00 the daily drafts job fires in the
+        survivor, which is idle (the lease runs to 01:00:03). The survivor takes the lease later and
+        its catch-up run creates November's drafts (R-PRJ-2: the project signed on 10-23 with "next
+        month" included), exactly once; another takeover creates nothing more."""
+        caplog.set_level(logging.INFO, logger="fireops.jobs")
+        at(clock, 2026, 10, 23, 10)
+        relogin(client, world)
+        add_project(client, world, signed_on="2026-10-23", first_plan_month="next_month", name="万达广场B区")
+        jobs = job_context(state)
+        first = build_scheduler(jobs, holder="serve-1")
+        second, engine = second_process(state, holder="serve-2", lease_s=5)  # renews every ~1.7 s
+        first.lease = second.lease
+
+        def november() -> list[Plan]:
+            with state.sessions() as session:
+                return list(session.scalars(select(Plan).where(Plan.period_start == date(2026, 11, 1))))
+
+        def catch_up_runs() -> int:
+            return sum(1 for r in caplog.records if "plans.drafts_created month=2026-11-01" in r.getMessage())
+
+        try:
+            clock.set(datetime(2026, 11, 1, 0, 59, 58, tzinfo=SH))
+            assert first.hold_lease() is True
+            second.start()  # the survivor runs its APScheduler thread from now on
+            clock.set(datetime(2026, 11, 1, 1, 0, tzinfo=SH))
+            assert second.run_job("plans.create_month_drafts") is None  # the 01:00 run: idle
+            assert november() == []
+            # the first process is gone: it never renews again
+            clock.set(datetime(2026, 11, 1, 1, 20, tzinfo=SH))
+            wait_for(lambda: catch_up_runs() == 1, what="the survivor's catch-up run")
+            assert second.leading is True
+            with state.sessions() as session:
+                assert lease_holder(session)[0] == "serve-2"  # type: ignore[index]
+            drafts = november()
+            assert len(drafts) == 2 and len({p.project_id for p in drafts}) == 2
+            assert {p.state for p in drafts} == {"draft"}
+
+            second.release()  # hand the lease back: the next renewal takes it again and catches up again
+            wait_for(lambda: catch_up_runs() == 2, what="a second catch-up run")
+            assert len(november()) == 2  # exactly once
+            assert second.run_job("plans.create_month_drafts").created == []
+        finally:
+            second.shutdown()
+            engine.dispose()
+        with state.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(MonthDraft)) == 2
+
+
 class TestJobsAndLifespan:
     def test_jobs_are_registered_with_explicit_ids(self, state: AppState) -> None:
         scheduler = build_scheduler(job_context(state), holder="t")
         assert sorted(scheduler.jobs) == JOBS
+        assert [j for j, spec in scheduler.jobs.items() if spec.catch_up] == ["plans.create_month_drafts"]
         scheduler.start()  # this test asks for the background thread
         try:
-            assert scheduler.scheduled_job_ids() == sorted([*JOBS, "scheduler.renew_lease"])
+            scheduled = set(scheduler.scheduled_job_ids()) - {"plans.create_month_drafts.catch_up"}
+            assert sorted(scheduled) == sorted([*JOBS, "scheduler.renew_lease"])
         finally:
             scheduler.shutdown()
         assert scheduler.scheduled_job_ids() == []

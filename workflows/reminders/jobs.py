@@ -4,12 +4,17 @@ Each job body is a plain function of a :class:`JobContext`, callable directly (t
 scheduler runs it only in the process holding the lease. Every job reads the injectable clock and
 commits in short transactions of its own:
 
-* ``plans.create_month_drafts`` — monthly: this month's plan draft of every active maintenance
-  project (one transaction per project; refusals of ``create_plan`` are expected and skipped).
+* ``plans.create_month_drafts`` — daily at ``month_drafts_hour`` and whenever this process takes
+  the scheduler lease (catch-up): this month's plan draft of every active maintenance project that
+  has none yet, from day ``month_drafts_day`` of the month on (one transaction per project;
+  refusals of ``create_plan`` are expected and skipped). Idempotent through the
+  :class:`~workflows.reminders.models.MonthDraft` ledger, so a holder that dies before the hour
+  loses no draft and no draft is made twice.
 * ``processes.refresh_timers`` — fires due BPMN timers of instances whose ``next_timer_at`` has
   come (indexed column; never scans every instance), one transaction per instance, row locked.
 * ``reminders.scan`` — writes the due R-DUE reminders, each with its notifications in the same
-  transaction (chunks of 500 reminders per transaction).
+  transaction (``CHUNK`` reminders per transaction). After an outage only the latest due step
+  of each schedule is written (:mod:`workflows.reminders.rules`, catch-up policy).
 """
 
 from __future__ import annotations
@@ -75,13 +80,24 @@ class TimersResult:
 
 
 def create_month_drafts(jobs: JobContext, month: date | None = None) -> DraftsResult:
-    """Create the plan draft of ``month`` (default: the current business month) for every active
-    maintenance project without one, as the system.
+    """Create the plan draft of ``month`` for every active maintenance project that has no plan for
+    it and no draft of this job before, as the system. Safe to run any number of times.
+
+    Args:
+        jobs: The job context.
+        month: Any day of the month; default: the current business month, and then nothing happens
+            before day ``Settings.scheduler.month_drafts_day`` of it.
+
+    Returns:
+        Plan codes created and projects skipped (with the refusal's rule code, e.g. ``R-PLAN-1``).
 
     Raises:
         JobFailed: some projects failed unexpectedly (the others were created).
     """
-    month = (month or business_date(jobs.clock.now())).replace(day=1)
+    today = business_date(jobs.clock.now())
+    if month is None and today.day < jobs.settings.scheduler.month_drafts_day:
+        return DraftsResult(month=today.replace(day=1))
+    month = (month or today).replace(day=1)
     result = DraftsResult(month=month)
     with unit_of_work(jobs.sessions) as session:
         candidates = projects_needing_draft(session, month)
@@ -136,22 +152,28 @@ def refresh_timers(jobs: JobContext, *, limit: int = TIMER_BATCH) -> TimersResul
     return result
 
 
-def write_due(sessions: sessionmaker[Session], due: Sequence[DueReminder], *, now: datetime) -> ScanResult:
-    """Write due reminders in chunks of ``CHUNK``, one short transaction each.
+def write_due(
+    sessions: sessionmaker[Session], due: Sequence[DueReminder], *, now: datetime, chunk: int = CHUNK
+) -> ScanResult:
+    """Write due reminders in chunks of ``chunk`` (default ``CHUNK``), one short transaction each.
 
     Each reminder row commits together with its notifications, so a crash between chunks loses
     nothing (the next scan writes the rest; the unique key skips what is there). Short transactions
     keep SQLite's single writer lock free for API requests during a large fan-out.
     """
     result = ScanResult(due=len(due))
-    for start in range(0, len(due), CHUNK):
+    for start in range(0, len(due), chunk):
         with unit_of_work(sessions) as session:
-            result.add(write_reminders(session, due[start : start + CHUNK], now=now))
+            result.add(write_reminders(session, due[start : start + chunk], now=now))
     return result
 
 
 def scan(jobs: JobContext) -> ScanResult:
-    """Write every due R-DUE reminder not written before, each with its notifications."""
+    """Write every due R-DUE reminder not written before, each with its notifications.
+
+    Only the latest due step of each subject's schedule is computed, so after an outage nothing
+    stale is sent (:mod:`workflows.reminders.rules`); the unique key makes reruns write nothing.
+    """
     now = jobs.clock.now()
     with unit_of_work(jobs.sessions) as session:
         due = due_reminders(session, now=now, settings=jobs.settings)
@@ -166,13 +188,14 @@ def scan(jobs: JobContext) -> ScanResult:
 
 
 def register_jobs(scheduler: Scheduler, jobs: JobContext) -> None:
-    """Register the three jobs with their triggers from ``Settings.scheduler``."""
+    """Register the three jobs with their triggers from ``Settings.scheduler``; the month drafts
+    also catch up whenever the process takes the lease."""
     cfg = jobs.settings.scheduler
     scheduler.add_job(
         "plans.create_month_drafts",
         lambda: create_month_drafts(jobs),
         trigger="cron",
-        day=cfg.month_drafts_day,
+        catch_up=True,
         hour=cfg.month_drafts_hour,
         minute=0,
     )

@@ -1,11 +1,16 @@
-"""Reminders sent (R-DUE): one row per (subject, kind, due time); a restart neither loses nor doubles one."""
+"""Reminders sent (R-DUE): one row per (subject, kind, due time); a restart neither loses nor doubles one.
+
+Also the ledger of the scheduler's month drafts: one row per (project, month) whose plan draft the
+``plans.create_month_drafts`` job created, so catching up (daily, and when a process takes the
+scheduler lease) creates each month's draft exactly once, and never again after a user deleted it.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, IdMixin
@@ -44,3 +49,23 @@ class Reminder(IdMixin, Base):
 def reminder_key(subject_type: str, subject_id: uuid.UUID, kind: str, due_at: datetime) -> str:
     """``<kind>:<subject_type>:<subject_id hex>:<due_at ISO UTC>``, at most 200 characters."""
     return f"{kind}:{subject_type}:{subject_id.hex}:{due_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+class MonthDraft(IdMixin, Base):
+    """The scheduler created ``month``'s plan draft of ``project_id`` (once: the pair is unique).
+
+    Attributes:
+        project_id: The project.
+        month: First day of the plan's month.
+        plan_id: The draft it created; ``NULL`` once that plan was deleted (R-PLAN-2). The row stays,
+            so the job does not recreate a draft the agency deleted.
+        created_at: When the job created it.
+    """
+
+    __tablename__ = "month_draft"
+    __table_args__ = (UniqueConstraint("project_id", "month"),)
+
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project.id"))
+    month: Mapped[date]
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from workflows.lifecycle.models import Suspension, SuspensionState
 from workflows.plans.models import Plan
 from workflows.projects.models import Project
 from workflows.reminders.jobs import create_month_drafts, refresh_timers
+from workflows.reminders.models import MonthDraft
 
 
 def plans_of(state: AppState, project_id: str) -> list[tuple[date, str, str]]:
@@ -131,3 +132,45 @@ class TestRefreshTimers:
             october = session.scalars(select(Plan).where(Plan.period_start == date(2026, 10, 1))).one()
             assert october.overdue is True  # R-RPT-1: the month ended without a report
         assert refresh_timers(jobs).ticked == 0  # its next timer moved on
+
+
+class TestMonthDraftsCatchUp:
+    def test_daily_runs_create_each_draft_once_and_never_recreate_a_deleted_one(
+        self, client: TestClient, world: Any, state: AppState, clock: FrozenClock
+    ) -> None:
+        """The job runs daily (and on lease takeover): November's draft is made once; after the lead
+        deletes it (R-PLAN-2) later runs leave it deleted; a project created mid-month gets its
+        draft on the next run (R-PRJ-2: its first plan month is the signing month)."""
+        jobs = job_context(state)
+        at(clock, 2026, 11, 1, 1)
+        assert len(create_month_drafts(jobs).created) == 1
+        assert create_month_drafts(jobs).created == []  # a rerun the same hour
+        relogin(client, world)
+        (draft,) = [p for p in plans_of(state, world.project_id) if p[0] == date(2026, 11, 1)]
+        r = client.delete(f"/api/v1/plans/{draft[2]}", headers=world.headers["lead"])
+        assert r.status_code == 204, r.text
+        at(clock, 2026, 11, 2, 1)
+        assert create_month_drafts(jobs).created == []  # the agency deleted it: not made again
+        at(clock, 2026, 11, 2, 10)
+        relogin(client, world)
+        late = add_project(
+            client, world, signed_on="2026-11-02", first_plan_month="signing_month", name="万达广场C区"
+        )
+        at(clock, 2026, 11, 3, 1)
+        third = create_month_drafts(jobs)
+        assert len(third.created) == 1
+        assert [p[:2] for p in plans_of(state, late)] == [(date(2026, 11, 1), "draft")]
+        with state.sessions() as session:
+            ledger = {(d.project_id, d.month): d.plan_id for d in session.scalars(select(MonthDraft))}
+        assert ledger[(uuid.UUID(world.project_id), date(2026, 11, 1))] is None  # its plan was deleted
+        assert ledger[(uuid.UUID(late), date(2026, 11, 1))] is not None
+        assert len(ledger) == 2
+
+    def test_nothing_before_month_drafts_day(self, world: Any, state: AppState, clock: FrozenClock) -> None:
+        jobs = job_context(state)
+        cfg = state.settings.scheduler.model_copy(update={"month_drafts_day": 3})
+        jobs.settings = state.settings.model_copy(update={"scheduler": cfg})
+        at(clock, 2026, 11, 2, 1)
+        assert create_month_drafts(jobs).created == []
+        at(clock, 2026, 11, 3, 1)
+        assert len(create_month_drafts(jobs).created) == 1
