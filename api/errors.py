@@ -36,6 +36,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        if errors and all(err.get("type") == "json_invalid" for err in errors):
+            # Not well-formed at all (the body is no JSON): 400. Well-formed but unacceptable
+            # input is 422 (``InvalidInput``), as the error hierarchy says.
+            return JSONResponse(
+                _body(
+                    "malformed_request",
+                    "请求体不是有效的 JSON，请检查格式后重试 / the request body is not valid JSON: "
+                    f"{errors[0].get('ctx', {}).get('error', 'invalid JSON')}",
+                ),
+                status_code=400,
+            )
         parts = []
         for err in errors:
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
