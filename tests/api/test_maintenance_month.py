@@ -69,8 +69,13 @@ class TestWholeMonth:
                     WorkItem.state == WorkItemState.READY, WorkItem.project_id == uuid.UUID(world.project_id)
                 )
             ).all()
-            # only the tracked faults (refused, negotiating) wait for a later disposition
-            assert sorted(w.bpmn_id for w in open_items) == ["track_fault", "track_fault"]
+            # only the tracked faults (refused, negotiating) wait for a later disposition, beside the
+            # project's lifecycle step that is open as long as the project is active (R-LIFE)
+            assert sorted(w.bpmn_id for w in open_items) == [
+                "terminate_project",
+                "track_fault",
+                "track_fault",
+            ]
             assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "report.filed")) is not None
 
     def test_inbox_shows_next_steps(self, client: TestClient, world: Any) -> None:
