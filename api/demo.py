@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from PIL import Image, ImageDraw
 
-from engine.clock import business_date
+from engine.clock import Clock, business_date
 from engine.settings import Settings
 
 
@@ -336,8 +336,15 @@ class DemoResult:
         return "\n".join(lines)
 
 
-def run_demo(settings: Settings, out: Path) -> DemoResult:
-    """Migrate ``settings.database_url``, build the world and run the current month."""
+def run_demo(settings: Settings, out: Path, *, clock: Clock | None = None) -> DemoResult:
+    """Migrate ``settings.database_url``, build the world and run the current month.
+
+    Args:
+        settings: Where the demo database lives (and the base URL printed in the QR code).
+        out: Folder for the report PDF.
+        clock: The clock the month runs on (default: the system clock); the contract is dated
+            from its today, so the demo works in any month.
+    """
     from fastapi.testclient import TestClient
 
     from api.app import build_state, create_app
@@ -346,7 +353,7 @@ def run_demo(settings: Settings, out: Path) -> DemoResult:
     from workflows.context import Ctx
     from workflows.people.service import create_platform_admin
 
-    state = build_state(settings)
+    state = build_state(settings, clock=clock)
     with unit_of_work(state.sessions) as session:
         create_platform_admin(
             Ctx(session, state.clock, settings, state.processes),
