@@ -27,12 +27,12 @@ from engine.scheduler import Scheduler
 from workflows.reminders.jobs import JobContext, build_scheduler
 
 if TYPE_CHECKING:
-    from telegram.request import BaseRequest
+    from bots.telegram.sender import TelegramRequest
 
 log = logging.getLogger("fireops.background")
 
 
-def build_sender_router(state: AppState, *, telegram_request: BaseRequest | None = None) -> SenderRouter:
+def build_sender_router(state: AppState, *, telegram_request: TelegramRequest | None = None) -> SenderRouter:
     """The outbox router of a process: Telegram for people bound to Telegram (when a bot token is
     configured), the log sender for everyone else.
 

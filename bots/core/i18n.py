@@ -142,6 +142,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "停业申请\n项目：{project}\n原因：{reason}\n期间：{period}",
         "Suspension request\nProject: {project}\nReason: {reason}\nPeriod: {period}",
     ),
+    "susp.already": (
+        "⏱ 该申请已由 {who} 于 {at} 处理（{state}），本次未重复处理。",
+        "⏱ Already decided by {who} at {at} ({state}); nothing was changed.",
+    ),
     "susp.ask_reject": ("请输入不同意的理由，或 /cancel：", "Type the reason for refusing, or /cancel:"),
     "susp.approved": ("✅ 停业申请已同意 — {who} {at}", "✅ Suspension approved — {who} {at}"),
     "susp.rejected": (

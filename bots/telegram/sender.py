@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fireops.bots.telegram.sender")
 
+TelegramRequest = BaseRequest
+"""PTB's HTTP client class, for code outside ``bots/telegram`` that passes one through (tests pass a
+recording fake); only ``bots/telegram`` imports ``telegram``."""
+
 
 def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

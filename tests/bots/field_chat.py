@@ -124,6 +124,7 @@ def last_card(tg: Tg) -> dict[str, Any]:
 
 def press_label(tg: Tg, uid: int, label: str, message_id: int = 555) -> str:
     """Press the first button containing ``label`` on the last card with buttons; returns its data."""
+    assert label, "name the button to press"
     card = last_card(tg)
     data = next((d for text, d in buttons(card) if label in text), None)
     assert data is not None, f"no button {label!r} in {buttons(card)}"

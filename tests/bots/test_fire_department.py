@@ -7,10 +7,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.demo import ok
 from api.deps import AppState
 from engine.db import unit_of_work
 from tests.api.lifecycle_helpers import SUPERVISOR, add_supervisor, request_suspension
+from tests.api.month_helpers import approved_plan, generate
 from tests.bots.conftest import Tg, buttons
+from tests.conftest import db_snapshot, login
 from workflows.lifecycle.models import Suspension
 
 FIRE = 91
@@ -45,8 +48,12 @@ def test_supervisor_decides_suspensions(
     assert "业主装修停业" in tg.request.texts()[-1]
     _press(tg, "通过", message_id=901)
     assert tg.request.sent("editMessageText")[-1]["text"].startswith("✅ 停业申请已同意 — 马队长")
+    before = {k: v for k, v in db_snapshot(state).items() if k != "telegram_update"}
     _press(tg, "通过", message_id=901)  # double tap: the card says it is decided, nothing changes
-    assert "approved" in tg.request.sent("editMessageText")[-1]["text"]  # the service's conflict message
+    assert {k: v for k, v in db_snapshot(state).items() if k != "telegram_update"} == before
+    assert tg.request.sent("editMessageText")[-1]["text"] == (
+        "⏱ 该申请已由 马队长 于 10-08 10:00 处理（已同意），本次未重复处理。"
+    )
 
     tg.say(FIRE, "/menu")
     _press(tg, "停业申请")
@@ -61,4 +68,36 @@ def test_supervisor_decides_suspensions(
 
     tg.say(FIRE, "/menu")
     _press(tg, "辖区统计")
-    assert tg.request.texts()[-1].startswith(f"辖区 {SUPERVISOR['jurisdiction']}")
+    assert tg.request.texts()[-1] == (
+        f"辖区 {SUPERVISOR['jurisdiction']} 2026-10 统计（截至 2026-10-08）\n"
+        "青海安泰消防技术服务有限公司：项目 1，应报 1，按时备案 0，逾期备案 0，未备案 0，逾期未出报告 0，"
+        "进行中 1，未关闭故障 0"
+    )
+
+
+def test_statistics_show_the_months_figures(
+    tg: Tg, client: TestClient, world: Any, admin_headers: dict[str, str]
+) -> None:
+    """R-SUP: the chat shows the same figures as ``GET /supervision/stats``: a report filed on time and
+    an open (negotiating) fault this month."""
+    plan = approved_plan(client, world, fails=1)
+    report = ok(generate(client, world, plan, day="2026-10-08"), 201)
+    ok(
+        client.post(
+            f"/api/v1/reports/{report['id']}/filing",
+            json={"opinion": "同意备案"},
+            headers=world.headers["tech_lead"],
+        )
+    )
+    _bind_supervisor(tg, client, admin_headers)
+    tg.say(FIRE, "/lang en")
+    tg.say(FIRE, "/menu")
+    _press(tg, "statistics")
+    headers = login(client, SUPERVISOR["phone"], SUPERVISOR["password"])
+    [api] = ok(client.get("/api/v1/supervision/stats", headers=headers))["agencies"]
+    assert (api["projects"], api["due"], api["on_time"], api["open_faults_le_30d"]) == (1, 1, 1, 1)
+    assert tg.request.texts()[-1] == (
+        f"Jurisdiction {SUPERVISOR['jurisdiction']}, 2026-10 (as of 2026-10-08)\n"
+        "青海安泰消防技术服务有限公司: projects 1, due 1, filed on time 1, filed late 0, unfiled 0, "
+        "overdue 0, in progress 0, open faults 1"
+    )

@@ -31,9 +31,11 @@ def last_with_buttons(tg: Tg) -> dict[str, Any]:
 
 
 def press_label(tg: Tg, uid: int, label: str) -> None:
-    """Press the button whose text contains ``label`` on the last card with buttons."""
+    """Press the button whose text contains ``label`` (not empty) on the last card with buttons."""
+    assert label, "name the button to press"
     card = last_with_buttons(tg)
-    data = next(d for text, d in buttons(card) if label in text)
+    data = next((d for text, d in buttons(card) if label in text), None)
+    assert data is not None, f"no button {label!r} in {buttons(card)}"
     tg.press(uid, data)
 
 
@@ -121,7 +123,9 @@ def test_lead_month_in_chat(tg: Tg, client: TestClient, world: Any, state: AppSt
         if kind == "业主同意":
             tg.say(LEAD, "更换隔膜后试水")
         if kind in ("投排查", "业主同意"):
-            press_label(tg, LEAD, "")
+            leaders = [text for text, _ in buttons(last_with_buttons(tg))]
+            assert leaders == ["刘洋", "赵强", "陈磊"]  # the agency's executors, by name
+            press_label(tg, LEAD, "赵强")
         assert "已处理" in tg.request.texts()[-1], tg.request.texts()[-3:]
     with unit_of_work(state.sessions) as s:
         dispositions = sorted(
@@ -134,6 +138,8 @@ def test_lead_month_in_chat(tg: Tg, client: TestClient, world: Any, state: AppSt
         ["investigate", "owner_approved_repair", "owner_refused_repair", "out_of_scope", "negotiating"]
     )
     assert all(f["status"] != "pending" for f in faults_of(client, world))
+    led = {f["disposition"]: f["leader_id"] for f in faults_of(client, world) if f["leader_id"]}
+    assert led == {"investigate": world.op2_id, "owner_approved_repair": world.op2_id}
 
     # approve now, then a double tap is harmless
     tg.press(LEAD, approve, message_id=778)

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 
 from api.deps import AppState
 from bots.core.callbacks import encode
-from tests.api.month_helpers import execute, issue_all, make_plan
-from tests.bots.conftest import Tg, bind
+from tests.api.month_helpers import execute, faults_of, issue_all, make_plan
+from tests.bots.conftest import Tg, bind, buttons
+from tests.bots.second_project import add_second_project
 from tests.conftest import db_snapshot
 
 
@@ -24,6 +25,22 @@ def test_wrong_or_missing_secret_is_403_and_writes_nothing(tg: Tg, state: AppSta
     assert tg.request.sent() == []
 
 
+NOT_FOUND_PROJECT = "🔎 项目不存在。它可能已删除，或不在您的权限范围内；发送 /menu 查看您的待办。"
+NOT_FOUND_TASK = "🔎 任务不存在。它可能已删除，或不在您的权限范围内；发送 /menu 查看您的待办。"
+NOT_A_REVIEWER = (
+    "⛔ 只有本项目的项目负责人或技术负责人可以审核。如需办理，请联系项目负责人或本机构系统管理员。"
+)
+INVALID = "按钮已失效，请发送 /menu。"
+NOT_A_MANAGER = (
+    "⛔ 只有本项目的项目负责人、技术负责人或企业管理人员可以处理故障。"
+    "如需办理，请联系项目负责人或本机构系统管理员。"
+)
+
+
+def _without_update_ids(state: AppState) -> dict[str, Any]:
+    return {k: v for k, v in db_snapshot(state).items() if k != "telegram_update"}
+
+
 def test_forged_callback_is_refused_and_changes_nothing(
     tg: Tg, client: TestClient, world: Any, state: AppState
 ) -> None:
@@ -31,24 +48,111 @@ def test_forged_callback_is_refused_and_changes_nothing(
     task = execute(client, world, [line["id"] for line in plan["lines"]], fails=0)
     bind(tg, client, world.headers["agency_admin"], world.people["op2"], 41)
     bind(tg, client, world.headers["agency_admin"], world.people["owner"], 42)
-    before = {k: v for k, v in db_snapshot(state).items() if k != "telegram_update"}
+    before = _without_update_ids(state)
     tid = uuid.UUID(task["id"])
-    for uid, data in [
-        (41, encode("rev", "ap", tid)),  # an operator is no reviewer
-        (42, encode("rev", "ap", tid)),  # nor is the owner
-        (41, encode("rev", "ap", uuid.uuid4())),  # a task that does not exist
-        (41, f"v1:rev:ap:{tid.hex}:" + "x" * 40),  # too long
-        (41, "v2:rev:ap:" + tid.hex),  # unknown version
-        (41, "rev:ap:../../etc"),  # garbage
-    ]:
+    cases = [
+        (41, encode("rev", "ap", tid), NOT_FOUND_PROJECT),  # an operator of no line of the project
+        (42, encode("rev", "ap", tid), NOT_A_REVIEWER),  # the owner sees the project but reviews nothing
+        (41, encode("rev", "ap", uuid.uuid4()), NOT_FOUND_TASK),  # a task that does not exist
+        (41, f"v1:rev:ap:{tid.hex}:" + "x" * 40, INVALID),  # too long
+        (41, "v2:rev:ap:" + tid.hex, INVALID),  # unknown version
+        (41, "rev:ap:../../etc", INVALID),  # garbage
+    ]
+    for uid, data, expected in cases:
+        tg.request.clear()
         tg.press(uid, data)
-    after = {k: v for k, v in db_snapshot(state).items() if k != "telegram_update"}
-    assert after == before
-    texts = tg.request.texts()[-6:]
-    assert all(("无权" in x or "只有" in x or "不存在" in x or "失效" in x) for x in texts), texts
+        assert tg.request.texts() == [expected], (data, tg.request.texts())
+    assert _without_update_ids(state) == before
     assert (
         client.get(f"/api/v1/tasks/{task['id']}", headers=world.headers["lead"]).json()["state"]
         == "submitted"
+    )
+
+
+def test_a_lead_of_another_project_is_refused_and_changes_nothing(
+    tg: Tg, client: TestClient, world: Any, state: AppState
+) -> None:
+    """R-ROLE-3: the lead of a second project presses open / approve / reject on a task of the first,
+    and the dispositions of its fault (forged callback data), in Chinese and in English: every press
+    is refused as "not found", no card, no staff list, no dialog, no row changed."""
+    second = add_second_project(client, world)
+    plan = issue_all(client, world, make_plan(client, world))
+    task = execute(client, world, [line["id"] for line in plan["lines"]], fails=1)
+    fault = faults_of(client, world)[0]
+    bind(tg, client, world.headers["agency_admin"], second.lead_id, 43)
+    tid, fid = uuid.UUID(task["id"]), uuid.UUID(fault["id"])
+    before = _without_update_ids(state)
+    for data in (
+        encode("rev", "open", tid),
+        encode("rev", "ap", tid),
+        encode("rev", "rj", tid),
+        encode("fault", "open", fid),
+        encode("fault", "dk", fid, "inv.1"),
+        encode("fault", "dk", fid, "neg.1"),
+        encode("fault", "dk", fid, "oos.1"),
+        encode("plan", "open", uuid.UUID(plan["id"])),
+    ):
+        tg.request.clear()
+        tg.press(43, data)
+        expected = NOT_FOUND_PROJECT
+        assert tg.request.texts() == [expected], (data, tg.request.texts())
+        assert all(not buttons(p) for p in tg.request.sent()), data
+    tg.say(43, "/lang en")
+    tg.request.clear()
+    tg.press(43, encode("rev", "ap", tid))
+    assert tg.request.texts() == [
+        "🔎 project not found. It may be gone, or outside what you may see; send /menu for your work."
+    ]
+    after = _without_update_ids(state)
+    assert {k: v for k, v in after.items() if k != "chat_binding"} == {
+        k: v for k, v in before.items() if k != "chat_binding"
+    }  # /lang en changed the binding's language, nothing else changed
+    assert (
+        client.get(f"/api/v1/tasks/{task['id']}", headers=world.headers["lead"]).json()["state"]
+        == "submitted"
+    )
+    assert faults_of(client, world)[0]["status"] == "pending"
+    # and the first project's lead is not bothered: his own scope is untouched
+    assert client.get(f"/api/v1/projects/{world.project_id}", headers=second.lead).status_code == 404
+
+
+def test_an_owner_gets_owner_cards_and_never_the_staff_list(
+    tg: Tg, client: TestClient, world: Any, state: AppState, admin_headers: dict[str, str]
+) -> None:
+    """R-OWN / R-ROLE-3: an owner contact pressing a lead's fault button sees the owner's card (the
+    handling history, no dispositions); a forged disposition press is refused before any staff list
+    is shown; the review and report cards offer them no actions."""
+    plan = issue_all(client, world, make_plan(client, world))
+    task = execute(client, world, [line["id"] for line in plan["lines"]], fails=1)
+    fault = faults_of(client, world)[0]
+    bind(tg, client, admin_headers, world.owner_contact_id, 44)
+    bind(tg, client, world.headers["agency_admin"], world.people["op1"], 45)
+    fid = uuid.UUID(fault["id"])
+
+    tg.request.clear()
+    tg.press(44, encode("fault", "open", fid))
+    [card] = tg.request.sent()
+    assert card["text"].startswith(f"故障 {fault['code']}（待处理）") and "处理经过：" in card["text"]
+    assert not buttons(card)
+
+    staff = {"陈磊", "赵强", "刘洋"}
+    before = _without_update_ids(state)
+    for arg in ("inv.1", "oar.1", "neg.1", "oos.1"):
+        tg.request.clear()
+        tg.press(44, encode("fault", "dk", fid, arg))
+        assert tg.request.texts() == [NOT_A_MANAGER], arg
+        assert not any(name in str(p) for p in tg.request.sent() for name in staff)
+    assert _without_update_ids(state) == before
+
+    tg.request.clear()
+    tg.press(44, encode("rev", "open", uuid.UUID(task["id"])))
+    assert tg.request.sent()[-1]["text"].startswith(f"任务 {task['code']}") and not buttons(
+        tg.request.sent()[-1]
+    )
+    tg.request.clear()
+    tg.press(45, encode("rev", "open", uuid.UUID(task["id"])))  # the executor sees his task, not the verdicts
+    assert tg.request.sent()[-1]["text"].startswith(f"任务 {task['code']}") and not buttons(
+        tg.request.sent()[-1]
     )
 
 

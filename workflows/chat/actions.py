@@ -250,3 +250,22 @@ def require_reviewable(ctx: Ctx, task_id: uuid.UUID) -> None:
             f"任务不在待审核状态{who} / the task is not waiting for review{by}",
             code="task_already_reviewed",
         )
+
+
+# --- suspensions -----------------------------------------------------------------------------------
+
+
+def suspension_decision(ctx: Ctx, suspension_id: uuid.UUID) -> Decision | None:
+    """Who decided a visible suspension request, when, and how (``approved``/``rejected``);
+    ``None`` while it is undecided.
+
+    Raises:
+        NotFound: the request is not visible to the actor (404).
+    """
+    from workflows.lifecycle.service import get_suspension
+
+    suspension, _project = get_suspension(ctx, suspension_id)
+    if suspension.decided_at is None or suspension.decided_by is None:
+        return None
+    person = ctx.session.get(Person, suspension.decided_by)
+    return Decision(person.name if person else "系统", suspension.decided_at, suspension.state)

@@ -18,6 +18,7 @@ from bots.core.i18n import status_label
 from bots.core.menus import MenuEntry, register_menu_entry
 from bots.core.services import ChatRefusal, ChatServices
 from bots.telegram.views import CHANNEL, Turn, callback_handler, edit_decided, fmt_time
+from workflows.chat.actions import suspension_decision
 from workflows.chat.lookups import pending_suspensions
 from workflows.context import Ctx
 from workflows.lifecycle.schemas import SuspensionRead
@@ -78,9 +79,22 @@ async def on_suspension_approve(turn: Turn, cb: Callback) -> None:
     except ChatRefusal as refusal:
         if refusal.code != "conflict":
             raise
-        await turn.close_card(refusal.text)
+        await turn.close_card(await _decided_text(turn, cb.id, refusal.text))
         return
     await turn.close_card(turn.t("susp.approved", who=turn.user.name, at=fmt_time(turn, at)))
+
+
+async def _decided_text(turn: Turn, suspension_id: uuid.UUID, fallback: str) -> str:
+    """The "already decided by X at HH:MM (approved)" text for a press on a decided request's card."""
+    decision = await turn.call(lambda ctx: suspension_decision(ctx, suspension_id))
+    if decision is None:
+        return fallback
+    return turn.t(
+        "susp.already",
+        who=decision.by,
+        at=fmt_time(turn, decision.at),
+        state=status_label(decision.what, turn.user.lang),
+    )
 
 
 async def on_suspension_reject(turn: Turn, cb: Callback) -> None:
