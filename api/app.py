@@ -21,8 +21,10 @@ log = logging.getLogger("fireops")
 
 def build_state(settings: Settings, *, clock: Clock | None = None, run_migrations: bool = True) -> AppState:
     """Engine, sessions, BPMN runtime and store; migrates the database and seeds the catalog."""
+    from engine.clock import business_date
     from workflows.catalog.service import seed_default_catalog
     from workflows.delegates import build_registry
+    from workflows.filings.calendar import warn_uncovered_years
 
     if run_migrations:
         migrate(settings.database_url)
@@ -33,6 +35,7 @@ def build_state(settings: Settings, *, clock: Clock | None = None, run_migration
     with unit_of_work(sessions) as session:
         processes.deploy_builtin(session)
         seed_default_catalog(session)
+    warn_uncovered_years(business_date(clock.now()), settings.calendar)  # R-FILE-1: working-day calendar
     return AppState(settings=settings, engine=engine, sessions=sessions, clock=clock, processes=processes)
 
 

@@ -5,13 +5,15 @@ Nested models use ``__`` in variable names, e.g. ``FIREOPS_TELEGRAM__BOT_TOKEN``
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _DEV_SECRET = "dev-only-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
 
@@ -68,6 +70,58 @@ class SchedulerSettings(BaseModel):
     reminder_hour: int = Field(default=9, ge=0, le=23)
 
 
+def _iso_dates(value: object) -> object:
+    """``FIREOPS_CALENDAR__EXTRA_*`` as written by an admin: a JSON list, or ISO dates and ranges
+    separated by commas/whitespace (``2027-01-01, 2027-02-06..2027-02-12``)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    out: list[date] = []
+    for part in text.replace(",", " ").split():
+        first, _, last = part.partition("..")
+        start, end = date.fromisoformat(first), date.fromisoformat(last or first)
+        if end < start or (end - start).days > 366:
+            raise ValueError(f"bad date range {part!r}: write YYYY-MM-DD..YYYY-MM-DD, first day first")
+        out.extend(start + timedelta(days=i) for i in range((end - start).days + 1))
+    return out
+
+
+IsoDates = Annotated[tuple[date, ...], NoDecode, BeforeValidator(_iso_dates)]
+
+
+class CalendarSettings(BaseModel):
+    """China's working-day calendar beyond the ``chinesecalendar`` package (R-FILE-1, R-DUE).
+
+    The package holds the State Council's holiday notices up to its release (2026 in 1.11); the
+    next year's notice comes out each November. Until the package has it, an admin enters the
+    official schedule here; a year with any date in either list counts as covered. Dates given
+    here also override the package (a late correction). See ``workflows/filings/calendar.py``.
+
+    Attributes:
+        extra_holidays: Days off (法定节假日 and their bridging days), e.g.
+            ``FIREOPS_CALENDAR__EXTRA_HOLIDAYS="2027-01-01, 2027-02-06..2027-02-12"``.
+        extra_workdays: Weekend days worked instead (调休上班), e.g.
+            ``FIREOPS_CALENDAR__EXTRA_WORKDAYS="2027-02-14, 2027-02-20"``.
+        warn_ahead_days: At startup, warn about years falling within this many days from today
+            that neither source covers.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    extra_holidays: IsoDates = ()
+    extra_workdays: IsoDates = ()
+    warn_ahead_days: int = Field(default=60, ge=0, le=730)
+
+    @model_validator(mode="after")
+    def _no_day_in_both(self) -> CalendarSettings:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"days listed both as holiday and as workday: {', '.join(map(str, both))}")
+        return self
+
+
 class TelegramSettings(BaseModel):
     """Telegram bot (issue 4)."""
 
@@ -104,6 +158,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = ReviewSettings()
     outbox: OutboxSettings = OutboxSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    calendar: CalendarSettings = CalendarSettings()
     telegram: TelegramSettings = TelegramSettings()
 
     @model_validator(mode="after")

@@ -168,7 +168,7 @@ def request_suspension(
         after={"code": suspension.code, "month": f"{first:%Y-%m}", "files": len(checked)},
     )
     ensure_lifecycle(ctx, project)
-    due = end_of_business_day(add_working_days(today, DECISION_WORKING_DAYS))
+    due = end_of_business_day(add_working_days(today, DECISION_WORKING_DAYS, ctx.settings.calendar))
     ctx.processes.start(
         ctx.session,
         PROCESS_ID,

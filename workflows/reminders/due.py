@@ -308,6 +308,7 @@ def filing_reminders(
                 today,
                 days=settings.filing.days,
                 hour=cfg.reminder_hour,
+                calendar=settings.calendar,
             ),
             now,
         )
@@ -364,6 +365,7 @@ def suspension_reminders(
             today,
             days=cfg.suspension_decide_days,
             hour=cfg.reminder_hour,
+            calendar=settings.calendar,
         )
         step = rules.latest_due(steps, now)
         if step is None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from engine.clock import BUSINESS_TZ
+from engine.settings import CalendarSettings
 from workflows.filings.calendar import add_working_days, is_working_day
 
 PLAN_ISSUE_DUE = "reminder.plan_issue_due"
@@ -70,11 +71,14 @@ def latest_due(steps: Iterable[Step], now: datetime) -> Step | None:
     return max(due, key=lambda s: s[1]) if due else None
 
 
-def latest_working_day_after(after: date, today: date) -> date | None:
-    """The latest working day ``d`` with ``after < d <= today`` (``None`` if there is none)."""
+def latest_working_day_after(
+    after: date, today: date, calendar: CalendarSettings | None = None
+) -> date | None:
+    """The latest working day ``d`` with ``after < d <= today`` (``None`` if there is none); ``calendar``
+    is ``Settings.calendar`` (extra holidays and workdays)."""
     d = today
     while d > after:
-        if is_working_day(d):
+        if is_working_day(d, calendar):
             return d
         d -= timedelta(days=1)
     return None
@@ -124,7 +128,15 @@ def review_due_at(submitted_at: datetime, *, due_days: int) -> datetime:
     return submitted_at + timedelta(days=due_days)
 
 
-def filing_steps(completed_on: date, filing_due_on: date, today: date, *, days: int, hour: int) -> list[Step]:
+def filing_steps(
+    completed_on: date,
+    filing_due_on: date,
+    today: date,
+    *,
+    days: int,
+    hour: int,
+    calendar: CalendarSettings | None = None,
+) -> list[Step]:
     """R-FILE-1 reminders of a generated report.
 
     Args:
@@ -134,32 +146,36 @@ def filing_steps(completed_on: date, filing_due_on: date, today: date, *, days: 
         days: The deadline's length in working days (``Settings.filing.days``, 5): the early
             reminder falls on working day ``days - 2`` (day 3 of 5).
         hour: Reminder hour.
+        calendar: ``Settings.calendar`` (China's working days beyond chinesecalendar).
 
     Returns:
         Day 3 and deadline-day ``reminder.filing_due`` steps, plus the latest
         ``reminder.filing_overdue`` working day after the deadline up to ``today`` (if any).
     """
-    early = add_working_days(completed_on, max(1, days - 2))
+    early = add_working_days(completed_on, max(1, days - 2), calendar)
     steps: list[Step] = []
     if early < filing_due_on:
         steps.append((FILING_DUE, at_hour(early, hour)))
     steps.append((FILING_DUE, at_hour(filing_due_on, hour)))
-    overdue = latest_working_day_after(filing_due_on, today)
+    overdue = latest_working_day_after(filing_due_on, today, calendar)
     if overdue is not None:
         steps.append((FILING_OVERDUE, at_hour(overdue, hour)))
     return steps
 
 
-def suspension_steps(requested_on: date, today: date, *, days: int, hour: int) -> list[Step]:
-    """A pending suspension should be decided within ``days`` working days of the request.
+def suspension_steps(
+    requested_on: date, today: date, *, days: int, hour: int, calendar: CalendarSettings | None = None
+) -> list[Step]:
+    """A pending suspension should be decided within ``days`` working days of the request
+    (``calendar``: ``Settings.calendar``).
 
     Returns:
         ``reminder.suspension_decision_due`` on the last working day, plus the latest
         ``reminder.suspension_decision_overdue`` working day after it up to ``today`` (if any).
     """
-    last = add_working_days(requested_on, days)
+    last = add_working_days(requested_on, days, calendar)
     steps: list[Step] = [(SUSPENSION_DUE, at_hour(last, hour))]
-    overdue = latest_working_day_after(last, today)
+    overdue = latest_working_day_after(last, today, calendar)
     if overdue is not None:
         steps.append((SUSPENSION_OVERDUE, at_hour(overdue, hour)))
     return steps

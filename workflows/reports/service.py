@@ -104,7 +104,12 @@ def generate_report(
     url = verify_url(ctx.settings.base_url, token)
     pdf = render_report_pdf(with_verify_url(data, url))
     completed_on = service_completed_on(plan_tasks)
-    due = filing_deadline(completed_on, rule=ctx.settings.filing.rule, days=ctx.settings.filing.days)
+    due = filing_deadline(
+        completed_on,
+        rule=ctx.settings.filing.rule,
+        days=ctx.settings.filing.days,
+        calendar=ctx.settings.calendar,
+    )
     report = Report(
         id=report_id,
         code=code,

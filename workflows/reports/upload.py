@@ -248,7 +248,12 @@ def _do_store(
     )
     stored = merge_pdfs(pdf, *parts)
     completed_on = business_date(now)
-    due = filing_deadline(completed_on, rule=ctx.settings.filing.rule, days=ctx.settings.filing.days)
+    due = filing_deadline(
+        completed_on,
+        rule=ctx.settings.filing.rule,
+        days=ctx.settings.filing.days,
+        calendar=ctx.settings.calendar,
+    )
     revision = 1 + int(
         ctx.session.scalar(select(func.count()).select_from(Report).where(Report.plan_id == plan.id)) or 0
     )
