@@ -109,7 +109,7 @@ class TestLeaseAcrossProcesses:
 
         leader.proc.send_signal(signal.SIGTERM)  # a clean stop releases the lease at once
         assert leader.proc.wait(timeout=30) == 0
-        wait_for(lambda: holder_now(state) == "proc-b", timeout_s=LEASE_S, what="proc-b to take over")
+        wait_for(lambda: holder_now(state) == "proc-b", timeout_s=2 * LEASE_S, what="proc-b to take over")
         wait_for(
             lambda: follower.logged("job_started job_id=plans.create_month_drafts") == 1,
             timeout_s=10,
