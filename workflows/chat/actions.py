@@ -25,8 +25,10 @@ from workflows.faults.service import DISPOSE_STEPS, get_fault, read_fault
 from workflows.people.models import Person
 from workflows.people.rules import Role
 from workflows.people.scope import has_role, manages_project
+from workflows.projects.models import Project
 from workflows.reviews.models import ReviewEntry
 from workflows.reviews.service import can_review
+from workflows.tasks.schemas import TaskRead
 from workflows.tasks.service import get_task
 
 DISPOSITION_KINDS = (
@@ -207,6 +209,19 @@ class ReviewState:
     last: Decision | None
 
 
+def _review_state(ctx: Ctx, actor: Person, project: Project, task_id: uuid.UUID) -> ReviewState:
+    row = ctx.session.execute(
+        select(ReviewEntry, Person.name)
+        .join(Person, Person.id == ReviewEntry.reviewer_id)
+        .where(ReviewEntry.task_id == task_id)
+        .order_by(ReviewEntry.at.desc())
+        .limit(1)
+    ).first()
+    last = None if row is None else Decision(row[1], row[0].at, row[0].verdict)
+    can = can_review(actor, project) and _ready(ctx, "task", task_id, ("review_task",))
+    return ReviewState(can_review=can, last=last)
+
+
 def review_state(ctx: Ctx, task_id: uuid.UUID) -> ReviewState:
     """The review actions of a visible task for ``ctx.actor``.
 
@@ -215,16 +230,26 @@ def review_state(ctx: Ctx, task_id: uuid.UUID) -> ReviewState:
     """
     actor = _actor(ctx)
     task, project = get_task(ctx, task_id)
-    row = ctx.session.execute(
-        select(ReviewEntry, Person.name)
-        .join(Person, Person.id == ReviewEntry.reviewer_id)
-        .where(ReviewEntry.task_id == task.id)
-        .order_by(ReviewEntry.at.desc())
-        .limit(1)
-    ).first()
-    last = None if row is None else Decision(row[1], row[0].at, row[0].verdict)
+    return _review_state(ctx, actor, project, task.id)
+
+
+def review_card(ctx: Ctx, task_id: uuid.UUID) -> tuple[TaskRead, list[bytes], bool]:
+    """A task as its review card shows it: the task, the photos of its failed items (those first,
+    at most 10) and whether the actor may approve or reject it now (R-REV).
+
+    Raises:
+        NotFound: the task is not visible to the actor (404).
+    """
+    from workflows.chat.lookups import task_photos
+    from workflows.tasks.service import read_task
+
+    actor = _actor(ctx)
+    task = read_task(ctx, task_id)  # checks visibility; its project is in the session now
+    project = ctx.session.get(Project, task.project_id)
+    assert project is not None
+    photos = task_photos(ctx, task.id) if any(p.kind == "item" for p in task.photos) else []
     can = can_review(actor, project) and _ready(ctx, "task", task.id, ("review_task",))
-    return ReviewState(can_review=can, last=last)
+    return task, photos, can
 
 
 def require_reviewable(ctx: Ctx, task_id: uuid.UUID) -> None:
@@ -236,20 +261,20 @@ def require_reviewable(ctx: Ctx, task_id: uuid.UUID) -> None:
         Conflict: ``task_already_reviewed`` — decided already (the message says by whom and when).
     """
     actor = _actor(ctx)
-    _task, project = get_task(ctx, task_id)
+    task, project = get_task(ctx, task_id)
     if not can_review(actor, project):
         raise Forbidden(
             "只有本项目的项目负责人或技术负责人可以审核 / "
             "only the project lead or a technical lead may review"
         )
-    state = review_state(ctx, task_id)
-    if not state.can_review:
-        who = f"，已由{state.last.by}于{_hhmm(ctx, state.last.at)}审核" if state.last else ""
-        by = f" (decided by {state.last.by} at {_hhmm(ctx, state.last.at)})" if state.last else ""
-        raise Conflict(
-            f"任务不在待审核状态{who} / the task is not waiting for review{by}",
-            code="task_already_reviewed",
-        )
+    if _ready(ctx, "task", task.id, ("review_task",)):
+        return
+    last = _review_state(ctx, actor, project, task.id).last
+    who = f"，已由{last.by}于{_hhmm(ctx, last.at)}审核" if last else ""
+    by = f" (decided by {last.by} at {_hhmm(ctx, last.at)})" if last else ""
+    raise Conflict(
+        f"任务不在待审核状态{who} / the task is not waiting for review{by}", code="task_already_reviewed"
+    )
 
 
 # --- suspensions -----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.schemas import PlanLineRead, PlanRead
 from workflows.ratings.schemas import ServiceRatingRead
 from workflows.reports.schemas import ReportRead
-from workflows.tasks.schemas import TaskRead
 
 EXECUTOR_ROLES = frozenset({Role.FIELD_OPERATOR, Role.PROJECT_LEAD})
 
@@ -63,20 +62,9 @@ def task_photos(ctx: Ctx, task_id: uuid.UUID, *, limit: int = 10) -> list[bytes]
     return [r[0] for r in ordered[:limit]]
 
 
-def review_view(ctx: Ctx, task_id: uuid.UUID) -> tuple[TaskRead, list[bytes]]:
-    """A task as its review card shows it, with the photos of its failed items.
-
-    Raises:
-        NotFound: the task is not visible to the actor (404).
-    """
-    from workflows.tasks.service import read_task
-
-    task = read_task(ctx, task_id)  # checks visibility
-    return task, task_photos(ctx, task.id) if any(p.kind == "item" for p in task.photos) else []
-
-
-def undisposed_task_faults(ctx: Ctx, task_id: uuid.UUID) -> list[tuple[uuid.UUID, str, str]]:
-    """``(fault id, code, measured record)`` of a visible task's faults without a disposition (R-REV-1).
+def undisposed_task_faults(ctx: Ctx, task_id: uuid.UUID) -> tuple[str, list[tuple[uuid.UUID, str, str]]]:
+    """A visible task's code and ``(fault id, code, measured record)`` of its faults without a
+    disposition (what R-REV-1 waits for).
 
     Raises:
         NotFound: the task is not visible to the actor (404).
@@ -85,7 +73,7 @@ def undisposed_task_faults(ctx: Ctx, task_id: uuid.UUID) -> list[tuple[uuid.UUID
     from workflows.tasks.service import get_task
 
     task, _ = get_task(ctx, task_id)
-    return [(f.id, f.code, f.measured_record) for f in undisposed_faults(ctx, task)]
+    return task.code, [(f.id, f.code, f.measured_record) for f in undisposed_faults(ctx, task)]
 
 
 def pending_suspensions(ctx: Ctx) -> list[uuid.UUID]:

@@ -33,9 +33,9 @@ from workflows.chat.actions import (
     fault_view,
     prepare_disposal,
     require_reviewable,
-    review_state,
 )
-from workflows.chat.lookups import review_view, undisposed_task_faults
+from workflows.chat.actions import review_card as review_card_view
+from workflows.chat.lookups import undisposed_task_faults
 from workflows.context import Ctx
 from workflows.faults.service import dispose_fault, read_fault
 from workflows.people.models import Person
@@ -118,9 +118,7 @@ def review_card(task: TaskRead, lang: str, where: str, submitted: str, *, can_re
 
 async def on_review_open(turn: Turn, cb: Callback) -> None:
     """Open a review card, after the photos of the failed items."""
-    task, photos, can = await turn.call(
-        lambda ctx: (*review_view(ctx, cb.id), review_state(ctx, cb.id).can_review)
-    )
+    task, photos, can = await turn.call(lambda ctx: review_card_view(ctx, cb.id))
     if task.distance_m is None:
         where = turn.t("review.where_none")
     else:
@@ -153,10 +151,9 @@ async def _review_refused(turn: Turn, task_id: uuid.UUID, refusal: ChatRefusal) 
         return
     if refusal.code != "R-REV-1":
         raise refusal
-    faults = await turn.call(lambda ctx: undisposed_task_faults(ctx, task_id))
-    task = await turn.call(lambda ctx: read_task(ctx, task_id))
+    task_code, faults = await turn.call(lambda ctx: undisposed_task_faults(ctx, task_id))
     rows = [[Button(f"⚠️ {code} {record[:24]}", encode("fault", "open", fid))] for fid, code, record in faults]
-    await turn.send(Card(turn.t("review.rev1", code=task.code), rows))
+    await turn.send(Card(turn.t("review.rev1", code=task_code), rows))
 
 
 async def on_review_reject(turn: Turn, cb: Callback) -> None:
