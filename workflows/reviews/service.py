@@ -7,7 +7,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from engine.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from workflows.audit.service import record_audit
 from workflows.context import Ctx
 from workflows.contracts.models import Contract, ContractType
@@ -43,6 +43,33 @@ def undisposed_faults(ctx: Ctx, task: Task) -> list[Fault]:
     )
 
 
+def _lock_for_review(ctx: Ctx, task_id: uuid.UUID) -> tuple[Task, Project, bool]:
+    """The task locked ``FOR UPDATE``, its project and whether a fault of it awaits a disposition,
+    in one round trip (the review's hot path; ``bench/bench_month.py``).
+
+    Scope is not checked here: a reviewer (:func:`can_review`) always sees the project; the caller
+    falls back to :func:`~workflows.tasks.service.get_task` for anyone else.
+
+    Raises:
+        NotFound: no such task (404).
+    """
+    pending = (
+        select(Fault.id)
+        .where(Fault.task_id == Task.id, Fault.status == FaultStatus.PENDING)
+        .exists()
+        .label("pending")
+    )
+    row = ctx.session.execute(
+        select(Task, Project, pending)
+        .join(Project, Project.id == Task.project_id)
+        .where(Task.id == task_id)
+        .with_for_update(of=Task)
+    ).first()
+    if row is None:
+        raise NotFound("任务不存在 / task not found")
+    return row[0], row[1], bool(row[2])
+
+
 def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str) -> Task:
     """Approve or reject a submitted task and advance its ``task_review`` process.
 
@@ -66,8 +93,9 @@ def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str)
     """
     actor = ctx.actor
     assert actor is not None
-    task, project = get_task(ctx, task_id, for_update=True)
+    task, project, has_pending = _lock_for_review(ctx, task_id)
     if not can_review(actor, project):
+        get_task(ctx, task_id)  # outside the actor's scope: 404, never 403 (R-ROLE-3)
         raise Forbidden(
             "只有本项目的项目负责人或技术负责人可以审核"
             " / only the project lead or a technical lead may review"
@@ -89,11 +117,11 @@ def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str)
         raise InvalidInput("opinion", "审核意见不超过 500 字 / at most 500 characters")
     if verdict == "reject" and not opinion:
         raise InvalidInput("opinion", "审核不通过时须填写审核意见 / an opinion is required to reject")
-    contract = ctx.session.get(Contract, project.contract_id)
-    assert contract is not None
-    if verdict == "approve" and contract.type == ContractType.MAINTENANCE:
-        pending = undisposed_faults(ctx, task)
-        if pending:
+    pending = undisposed_faults(ctx, task) if verdict == "approve" and has_pending else []
+    if pending:  # only then does the contract type matter (inspection needs no fault handling)
+        contract = ctx.session.get(Contract, project.contract_id)
+        assert contract is not None
+        if contract.type == ContractType.MAINTENANCE:
             codes = "、".join(f.code for f in pending)
             raise RuleViolation(
                 "R-REV-1",

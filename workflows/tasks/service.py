@@ -18,7 +18,7 @@ from workflows.faults.history import add_event
 from workflows.faults.models import Fault, FaultStatus
 from workflows.notifications.events import notify_task_submitted
 from workflows.people.models import Person
-from workflows.people.scope import get_project, manages_project
+from workflows.people.scope import get_project, manages_project, visible_projects
 from workflows.plans.models import Plan, PlanLine
 from workflows.projects.models import Project, ProjectStatus
 from workflows.reviews.models import ReviewEntry
@@ -44,13 +44,20 @@ def get_task(ctx: Ctx, task_id: uuid.UUID, *, for_update: bool = False) -> tuple
         NotFound: no such task or not visible (404).
     """
     actor = _actor(ctx)
-    stmt = select(Task).where(Task.id == task_id)
+    visible = visible_projects(actor).with_only_columns(Project.id)
+    stmt = (  # one round trip: the task (locked when asked) with its project, if visible (R-ROLE-3)
+        select(Task, Project)
+        .join(Project, Project.id == Task.project_id)
+        .where(Task.id == task_id, Project.id.in_(visible))
+    )
     if for_update:
-        stmt = stmt.with_for_update()
-    task = ctx.session.scalars(stmt).first()
-    if task is None:
-        raise NotFound("任务不存在 / task not found")
-    project = get_project(ctx, actor, task.project_id)
+        stmt = stmt.with_for_update(of=Task)
+    row = ctx.session.execute(stmt).first()
+    if row is None:
+        if ctx.session.get(Task, task_id) is None:
+            raise NotFound("任务不存在 / task not found")
+        raise NotFound("项目不存在 / project not found")  # as get_project says it
+    task, project = row[0], row[1]
     if task.executor_id != actor.id and not manages_project(actor, project):
         from workflows.people.rules import Role
         from workflows.people.scope import has_role
