@@ -155,11 +155,14 @@ class SenderRouter:
 class RateLimiter:
     """At most ``rate_per_s`` messages per second, paced on an ideal timeline (GCRA, "virtual scheduling").
 
-    Each acquisition gets the next slot ``1 / rate_per_s`` after the previous one. A caller that
-    wakes up late (timer jitter, a busy event loop) keeps its slot on the timeline instead of
-    pushing every later slot back, up to ``tolerance`` of an interval: without that, a few
-    milliseconds of lateness per message cost several percent of the allowed rate. In any window
-    of ``t`` seconds at most ``rate_per_s · t + 1 + tolerance`` messages pass, so no real burst.
+    Each acquisition waits for the next slot, ``1 / rate_per_s`` after the previous one. A caller
+    that wakes up late (timer jitter, a busy event loop) keeps the timeline instead of pushing every
+    later slot back, up to ``tolerance`` of an interval: without that, a few milliseconds of
+    lateness per message cost several percent of the allowed rate. The timeline moves on from the
+    time the caller really woke up, so a wake-up later than that (a stalled event loop) never lets
+    the next callers catch up in a burst: the acquisitions conform to a token bucket of
+    ``rate_per_s`` with ``1 + tolerance`` tokens, i.e. in any window of ``t`` seconds at most
+    ``rate_per_s · t + 1 + tolerance`` pass. A long pause banks no credit.
 
     ``monotonic`` and ``sleep`` are injectable for tests and benchmarks.
     """
@@ -176,21 +179,18 @@ class RateLimiter:
         """Seconds between two slots."""
         return 1.0 / self.rate_per_s
 
-    def reserve(self) -> float:
-        """Take the next slot; returns how many seconds to wait for it (0 = now)."""
-        now = self.monotonic()
-        slot = now if self._next is None else max(self._next, now - self.tolerance * self.interval_s)
-        self._next = slot + self.interval_s
-        return max(0.0, slot - now)
-
     async def acquire(self) -> None:
         """Wait for the next slot (slots are handed out in call order)."""
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            wait = self.reserve()
-            if wait > 0:
-                await self.sleep(wait)
+            now = self.monotonic()
+            slot = now if self._next is None else max(self._next, now)
+            if slot > now:
+                await self.sleep(slot - now)
+            woke = self.monotonic()
+            # late by at most ``tolerance``: the timeline stays; later: it starts over from the wake-up
+            self._next = max(slot, woke - self.tolerance * self.interval_s) + self.interval_s
 
 
 class RecipientSpacing:

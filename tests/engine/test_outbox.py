@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import random
 import signal
@@ -313,6 +314,35 @@ class TestRateLimits:
         now[0] += 60  # idle a minute
         later = asyncio.run(take(3))
         assert later[1] - later[0] >= 1 / 30 * 0.5 and later[2] - later[1] >= 1 / 30 * 0.5
+
+    def test_a_stalled_wake_up_is_not_followed_by_a_burst(self) -> None:
+        """One wake-up 100 ms late (a busy event loop): the following slots start over from it, so
+        the sends still fit a token bucket of 30/s holding 1.5 tokens (the limit of a platform that
+        polices 30 messages/s with a burst of 2 is never hit)."""
+        now, calls = [0.0], [0]
+
+        async def sleep(s: float) -> None:
+            calls[0] += 1
+            now[0] += s + (0.1 if calls[0] == 5 else 0.0)
+
+        limiter = RateLimiter(30.0, monotonic=lambda: now[0], sleep=sleep)
+
+        async def take(n: int) -> list[float]:
+            times = []
+            for _ in range(n):
+                await limiter.acquire()
+                times.append(now[0])
+            return times
+
+        times = asyncio.run(take(40))
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert min(gaps) >= 0.5 / 30 - 1e-9
+        tokens, last = 1.5, times[0]
+        for t in times:  # replay through a bucket of 1.5 tokens refilled at 30/s
+            tokens = min(1.5, tokens + (t - last) * 30)
+            last = t
+            assert tokens >= 1 - 1e-9
+            tokens -= 1
 
     def test_per_recipient_spacing_defers_without_using_an_attempt(
         self, state: AppState, clock: FrozenClock

@@ -52,6 +52,12 @@ def _library_covers(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def _library_workday(d: date) -> bool:
+    """chinesecalendar's answer for a covered day, cached (the package scans its tables per call)."""
+    return bool(chinese_calendar.is_workday(d))
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """The package's calendar plus the admin's extra days (``Settings.calendar``)."""
@@ -75,7 +81,7 @@ class WorkingCalendar:
         if d in self.holidays:
             return False
         if _library_covers(d.year):
-            return bool(chinese_calendar.is_workday(d))
+            return _library_workday(d)
         return d.weekday() < 5
 
 
