@@ -37,7 +37,8 @@ def _nothing(context: Any, **params: Any) -> None:
     return None
 
 
-def _runtime() -> tuple[ProcessRuntime, ModelVersion]:
+def review_runtime() -> tuple[ProcessRuntime, ModelVersion]:
+    """A runtime with do-nothing delegates and the parsed shipped ``task_review`` model."""
     registry = DelegateRegistry()
     for name in ("tasks.approve_task", "tasks.reject_task", "reminders.remind_review"):
         registry.register(name, _nothing)
@@ -66,15 +67,21 @@ def bare_review_loop(n: int) -> float:
     Returns:
         Review rounds per second (wall clock over the timed rounds only).
     """
-    runtime, model = _runtime()
+    runtime, model = review_runtime()
     snapshots = submitted_snapshots(runtime, model, max(1, n))
     started = time.perf_counter()
     for snap in snapshots:
-        inst = runtime.restore(model, snap.state_json, snap.serializer_version)
-        runtime.complete_by_bpmn_id(inst, "review_task", {"verdict": "approve"})
-        saved = runtime.snapshot(inst)
-        assert saved.completed
+        review_round(runtime, model, snap)
     return len(snapshots) / (time.perf_counter() - started)
+
+
+def review_round(runtime: ProcessRuntime, model: ModelVersion, snap: Snapshot) -> Snapshot:
+    """One timed unit: restore ``snap`` → complete ``review_task`` (approve) → engine steps → save."""
+    inst = runtime.restore(model, snap.state_json, snap.serializer_version)
+    runtime.complete_by_bpmn_id(inst, "review_task", {"verdict": "approve"})
+    saved = runtime.snapshot(inst)
+    assert saved.completed
+    return saved
 
 
 def main() -> int:
