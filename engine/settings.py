@@ -54,7 +54,24 @@ class OutboxSettings(BaseModel):
 
 
 class SchedulerSettings(BaseModel):
-    """The APScheduler jobs (``engine/scheduler.py``) and the R-DUE reminder rules they apply."""
+    """The APScheduler jobs (``engine/scheduler.py``) and the R-DUE reminder rules they apply.
+
+    Attributes:
+        enabled: Run the scheduler in this process (``fireops serve --no-scheduler`` turns it off).
+        lease_s: Scheduler lease length (s); renewed every third of it. A crashed holder is
+            replaced within this time, a stopped one at once.
+        scan_interval_s: ``reminders.scan`` interval (s).
+        timer_interval_s: ``processes.refresh_timers`` interval (s).
+        month_drafts_day: Month plan drafts are created from this day of the month on.
+        month_drafts_hour: Hour of the daily ``plans.create_month_drafts`` run (it also runs when a
+            process takes the lease, so a missed hour is caught up).
+        plan_issue_day: The month's plan is due for issue by this day (R-DUE).
+        task_remind_days_before: Month-end task reminder this many days before the last day (R-RPT-1).
+        suspension_decide_days: Working days the fire department has to decide a suspension.
+        fault_digest_day: Day of the monthly digest of negotiating/refused faults.
+        contract_end_notice_days: Days before a contract's end to announce it.
+        reminder_hour: Hour (Asia/Shanghai) at which day-based reminders become due.
+    """
 
     enabled: bool = True
     lease_s: int = Field(default=60, ge=5, le=3600)
