@@ -5,7 +5,9 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_report_pdf.py --runs 10
 
-Prints the median and p95 wall time of one render in seconds; the target is ≤ 0.5 s.
+What is timed: ``render_report_pdf(data)`` alone (reportlab layout, CID font, photo thumbnails,
+QR code), after one warm-up render; the data is built before the clock starts. Prints the median
+and p95 wall time of one render in seconds and whether the target (≤ 0.5 s) is met.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from workflows.reports.report_data import (
 )
 
 T0 = datetime(2026, 10, 9, 1, 30, tzinfo=UTC)
+TARGET_S = 0.5
+"""Issue 2: a 300-line report PDF renders in at most 0.5 s."""
 CRITERION = (
     "火灾报警控制器应能直接或间接接收来自火灾探测器及其他火灾报警触发器件的火灾报警信号，发出火灾报警声、光信号，"
     "指示火灾发生部位，记录火灾报警时间，并予以保持，直至手动复位。"
@@ -166,11 +170,12 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    median = statistics.median(times)
     print(f"300-row report: {len(pdf) / 1024:.0f} KiB; first render {first:.3f} s")
     print(
-        f"runs={args.runs} median={statistics.median(times):.3f} s p95={p95:.3f} s "
-        f"min={times[0]:.3f} s max={times[-1]:.3f} s"
+        f"runs={args.runs} median={median:.3f} s p95={p95:.3f} s min={times[0]:.3f} s max={times[-1]:.3f} s"
     )
+    print(f"target ≤ {TARGET_S} s per 300-line report: {'met' if median <= TARGET_S else 'MISSED'} (median)")
 
 
 if __name__ == "__main__":
