@@ -7,9 +7,13 @@ Identity and the unit of work — :mod:`bots.core.services`
     ``ChatServices(state, channel, offload=True)``; ``await services.identify(external_id) ->
     ChatUser | None``; ``await services.call(user, fn) -> T`` runs ``fn(ctx)`` with ``ctx.actor``
     = the freshly re-loaded bound person in one transaction and commits; a ``DomainError`` rolls
-    back and is raised as ``ChatRefusal(text, code)`` (text from ``error.<code>`` in the catalog,
-    else ``exc.message``). ``call_system(fn, lang=…)`` runs without an actor (binding). Handlers
-    never open sessions or write SQL; read-only choice lists live in ``workflows/chat/lookups.py``.
+    back and is raised as ``ChatRefusal(text, code)`` (text from ``error.<code>`` in the catalog
+    around the error's own message in the user's language, see ``i18n.refusal_text``).
+    ``call_system(fn, lang=…)`` runs without an actor (binding). Handlers never open sessions or
+    write SQL: read-only choice lists live in ``workflows/chat/lookups.py`` and what a card may
+    offer the viewer (dispose, review, file, rate, decide; stale-card checks) in
+    ``workflows/chat/actions.py``. Nothing in ``bots/`` imports SQLAlchemy or SpiffWorkflow, and
+    only ``bots/telegram`` imports ``telegram`` (``tests/bots/test_layering.py``).
 
 Messages — :mod:`bots.core.cards`
     ``Card(text, buttons=[[Button(text, data=callback | url=…)]], document=(name, bytes) | None,
@@ -27,10 +31,11 @@ Texts — :mod:`bots.core.i18n`
     ``normalize_lang(telegram_language_code)``. The person's language is stored on the binding
     (``ChatUser.lang``), set at ``/start`` from Telegram's ``language_code``, changed by ``/lang``.
 
-Dialogs — :mod:`bots.core.dialogs` (table ``chat_dialog``, one open dialog per person+channel)
+Dialogs — :mod:`bots.core.dialogs` (the service :mod:`workflows.chat.dialogs`, table ``chat_dialog``)
     Inside ``services.call``: ``start(ctx, channel, name, step, data)``, ``get(ctx, channel) ->
     Dialog(name, step, data) | None``, ``advance(ctx, channel, step, **data)``, ``finish(ctx,
-    channel)``. Data is JSON (ids as strings). Survives restarts and several processes.
+    channel)``. Data is JSON (ids as strings). Survives restarts and several processes. Edits of
+    old messages are never dialog input (only live locations, for dialogs that ask for them).
 
 Menus — :mod:`bots.core.menus`
     ``register_menu_entry(MenuEntry(key, label_key, roles, steps=…, count=…, always=…, order=…))``;
@@ -38,8 +43,9 @@ Menus — :mod:`bots.core.menus`
     A press arrives as ``v1:menu:<key>:<person id>``.
 
 Notifications — :mod:`bots.core.notifications`
-    ``render_notification(kind, payload, lang, recipient_id) -> Card``;
-    ``register_renderer(kind, fn)`` to customise a kind.
+    ``render_notification(kind, payload, recipient: ChatRecipient) -> Card`` (language and buttons
+    from the recipient: their person id, language and roles); one ``KindSpec`` per kind of
+    ``workflows.notifications.events.NOTIFICATION_KINDS``; ``register_renderer(kind, spec)``.
 
 Telegram handler modules (``bots/telegram/handlers/<feature>.py``)
     ``build_handlers(services) -> list[BaseHandler]`` (required) and ``DIALOG_INPUTS = {dialog

@@ -3,12 +3,13 @@
 A sender delivers one :class:`Delivery` and answers with a :class:`SendResult`; it never touches
 the database. The worker (:mod:`engine.outbox.worker`) owns claiming, retries and bookkeeping.
 
-Plugging in a channel (the Telegram adapter, issue 4)::
+Plugging in a channel (the Telegram adapter, issue 4: ``bots.telegram.sender.register_telegram_sender``,
+called by ``api.background.build_sender_router`` whenever a bot token is configured)::
 
-    router.register(TelegramSender(bot), channel_of=telegram_channel_of)
+    router.register(TelegramSender(bot, lookup), channel_of=channel_of("telegram"))
 
-where ``telegram_channel_of(session, person_id)`` returns ``"telegram"`` for people bound to a chat
-and ``None`` otherwise. People no registered channel claims get the default sender (``log``).
+where ``channel_of("telegram")(session, person_id)`` returns ``"telegram"`` for people bound to a
+chat and ``None`` otherwise. People no registered channel claims get the default sender (``log``).
 
 A sender may declare its own limits as attributes (read by the worker, defaults from Settings):
 

@@ -280,6 +280,16 @@ def require_reviewable(ctx: Ctx, task_id: uuid.UUID) -> None:
 # --- suspensions -----------------------------------------------------------------------------------
 
 
+def can_decide_suspension(ctx: Ctx, suspension_id: uuid.UUID) -> bool:
+    """Whether the request's ``decide_suspension`` step waits in the actor's inbox (a fire supervisor
+    of the project's jurisdiction, the request pending, R-LIFE)."""
+    from workflows.inbox.service import inbox
+
+    return any(
+        w.step == "decide_suspension" and w.subject_id == suspension_id for w in inbox(ctx, _actor(ctx))
+    )
+
+
 def suspension_decision(ctx: Ctx, suspension_id: uuid.UUID) -> Decision | None:
     """Who decided a visible suspension request, when, and how (``approved``/``rejected``);
     ``None`` while it is undecided.

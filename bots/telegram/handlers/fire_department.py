@@ -18,7 +18,7 @@ from bots.core.i18n import status_label
 from bots.core.menus import MenuEntry, register_menu_entry
 from bots.core.services import ChatRefusal, ChatServices
 from bots.telegram.views import CHANNEL, Turn, callback_handler, edit_decided, fmt_time
-from workflows.chat.actions import suspension_decision
+from workflows.chat.actions import can_decide_suspension, suspension_decision
 from workflows.chat.lookups import pending_suspensions
 from workflows.context import Ctx
 from workflows.lifecycle.schemas import SuspensionRead
@@ -51,11 +51,13 @@ async def on_suspension_list(turn: Turn, _cb: Callback) -> None:
 
 
 async def on_suspension_open(turn: Turn, cb: Callback) -> None:
-    """The request card with ✅ / ❌ while pending."""
-    s = await turn.call(lambda ctx: read_suspension(ctx, cb.id))
+    """The request card with ✅ / ❌ while the viewer may decide it (the domain says so)."""
+    s, can_decide = await turn.call(
+        lambda ctx: (read_suspension(ctx, cb.id), can_decide_suspension(ctx, cb.id))
+    )
     text = turn.t("susp.card", project=s.project_name, reason=s.reason, period=s.month)
     rows: list[list[Button]] = []
-    if s.state == "pending":
+    if can_decide:
         rows = [
             [
                 Button(turn.t("btn.approve"), encode("susp", "ap", s.id)),

@@ -38,7 +38,7 @@ from workflows.context import Ctx
 from workflows.faults.service import complete_fault_task, read_fault, receive_fault_task
 from workflows.people.models import Person
 from workflows.people.scope import get_project
-from workflows.tasks.assigned import assigned_work
+from workflows.tasks.assigned import OPEN_TASK_STATES, assigned_work
 from workflows.tasks.schemas import TaskRead
 from workflows.tasks.service import add_photo, create_task, read_task, record_result, submit_task
 
@@ -128,7 +128,7 @@ async def _open(turn: Turn, task_id: uuid.UUID) -> None:
                 "record": fault.measured_record,
             }
             return fault_task_card(task, info, project, lang)
-        if task.state in ("draft", "rejected"):
+        if task.state in OPEN_TASK_STATES:  # the domain's "still to be worked on"
             dialogs.start(ctx, CHANNEL, TASK_DIALOG, "outcome", {"task_id": str(task.id), "idx": 0})
         return overview_card(task, project, lang)
 
