@@ -137,6 +137,8 @@ def test_project_lead_sees_only_assigned_projects_r_role_3(client: TestClient, s
 def test_agency_wide_roles_see_every_project_of_their_agency_r_role_3(
     client: TestClient, admin_headers: dict[str, str], scene: Scene
 ) -> None:
+    """R-ROLE-3 / SPEC §2: agency admins, enterprise managers and technical leads see every project
+    of their agency; the platform admin sees everything."""
     w = scene.world
     both = {w.project_id, scene.project2_id}
     for key in ("agency_admin", "manager", "tech_lead"):
@@ -147,6 +149,7 @@ def test_agency_wide_roles_see_every_project_of_their_agency_r_role_3(
 def test_field_operator_without_issued_lines_sees_no_project_r_role_3(
     client: TestClient, scene: Scene
 ) -> None:
+    """R-ROLE-3 / SPEC §2: a field operator sees a project only through work issued to them."""
     w = scene.world
     assert visible(client, w.headers["op1"]) == set()
     assert client.get(f"{API}/projects/{w.project_id}", headers=w.headers["op1"]).status_code == 404
@@ -194,7 +197,8 @@ def test_another_agencys_staff_get_404_r_role_3(client: TestClient, scene: Scene
 
 
 def test_only_an_agency_admin_changes_the_lead_r_role_3(client: TestClient, scene: Scene) -> None:
-    """Handing a project to another lead changes who sees it; the current lead may not do that (403)."""
+    """R-ROLE-3: handing a project to another lead changes who sees it; the current lead may not do
+    that (403)."""
     w = scene.world
     r = client.patch(
         f"{API}/projects/{w.project_id}", json={"lead_id": w.tech_lead_id}, headers=w.headers["lead"]

@@ -174,3 +174,34 @@ def test_demo_month_runs_in_any_month(tmp_path: Path) -> None:
     result = run_demo(settings, tmp_path, clock=FrozenClock(datetime(2026, 6, 10, 2, 0, tzinfo=UTC)))
     assert result.verify["filed"] is True and result.verify["genuine"] is True
     assert "2026年6月维护保养计划" in "".join(result.steps)
+
+
+def test_suite_skips_with_a_reason_when_its_postgresql_is_down(tmp_path: Path) -> None:
+    """``FIREOPS_TEST_DATABASE_URL`` naming a server that does not answer skips the database tests
+    with a reason that says what to do, instead of erroring."""
+    port = free_port()  # nothing listens there
+    env = run_env() | {
+        "FIREOPS_TEST_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    }
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # this interpreter running pytest on one of our own test files
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "tests/api/test_request_errors.py",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=root,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert re.fullmatch(r"2 skipped in [\d.]+s", done.stdout.strip().splitlines()[-1])  # no error, no pass
+    assert f"127.0.0.1:{port}/postgres is set but no PostgreSQL server answers there" in done.stdout

@@ -22,7 +22,7 @@ from workflows.owners.models import Owner
 from workflows.owners.views import record_owner_view
 from workflows.people.models import Person
 from workflows.people.scope import get_project, require_manager
-from workflows.plans.models import Plan, PlanLine, PlanState
+from workflows.plans.models import Plan, PlanState
 from workflows.plans.rules import period_label
 from workflows.plans.service import get_plan, period_process_id
 from workflows.projects.models import Project, ProjectStatus
@@ -32,10 +32,12 @@ from workflows.reports.models import Report, ReportStatus, ReportTask
 from workflows.reports.pdf import render_report_pdf
 from workflows.reports.report_data import ReportData, report_content_sha256
 from workflows.reports.schemas import FilingRead, ReportRead, VerifyView
+from workflows.reports.selection import check_coverage, extra_tasks, plan_tasks, service_completed_on
 from workflows.reports.verification import make_verify_token, read_verify_token, verify_url
-from workflows.tasks.models import Task, TaskKind, TaskLine, TaskState
+from workflows.tasks.models import Task, TaskKind
 
-EXTRA_KINDS = frozenset({TaskKind.SUPPLEMENTARY, TaskKind.MISMATCH, TaskKind.INVESTIGATION, TaskKind.REPAIR})
+_plan_tasks = plan_tasks  # the names workflows/reports/upload.py imports
+_check_coverage = check_coverage
 
 
 def _secret(ctx: Ctx) -> bytes:
@@ -82,17 +84,19 @@ def generate_report(
         raise RuleViolation(
             "R-RPT-2", f"该计划已有报告 {live}，请先删除再重新生成 / delete the existing report first"
         )
-    plan_tasks = _plan_tasks(ctx, plan)
-    _check_coverage(ctx, plan, plan_tasks)
-    late = [t.code for t in plan_tasks if t.submitted_at and business_date(t.submitted_at) > plan.period_end]
+    covered_tasks = plan_tasks(ctx, plan)
+    check_coverage(ctx, plan, covered_tasks)
+    late = [
+        t.code for t in covered_tasks if t.submitted_at and business_date(t.submitted_at) > plan.period_end
+    ]
     if late:
         raise RuleViolation(
             "R-RPT-1",
             f"任务 {'、'.join(late)} 提交晚于 {plan.period_end}，当月报告已逾期"
             " / submitted after the month end",
         )
-    extras = _extra_tasks(ctx, plan, project, extra_task_ids)
-    tasks = [*plan_tasks, *extras]
+    extras = extra_tasks(ctx, plan, project, extra_task_ids)
+    tasks = [*covered_tasks, *extras]
     revision = 1 + int(
         ctx.session.scalar(select(func.count()).select_from(Report).where(Report.plan_id == plan.id)) or 0
     )
@@ -103,7 +107,7 @@ def generate_report(
     token = make_verify_token(report_id, content_sha, _secret(ctx))
     url = verify_url(ctx.settings.base_url, token)
     pdf = render_report_pdf(with_verify_url(data, url))
-    completed_on = service_completed_on(plan_tasks)
+    completed_on = service_completed_on(covered_tasks)
     due = filing_deadline(
         completed_on,
         rule=ctx.settings.filing.rule,
@@ -207,99 +211,6 @@ def rebuild_report_data(ctx: Ctx, report_id: uuid.UUID) -> ReportData:
         service_date=report.service_date,
     )
     return with_verify_url(data, verify_url(ctx.settings.base_url, report.verify_token))
-
-
-def _plan_tasks(ctx: Ctx, plan: Plan) -> list[Task]:
-    return list(
-        ctx.session.scalars(
-            select(Task)
-            .where(Task.plan_id == plan.id, Task.kind == TaskKind.PLAN, Task.state != TaskState.CANCELLED)
-            .order_by(Task.created_at, Task.code)
-        )
-    )
-
-
-def _check_coverage(ctx: Ctx, plan: Plan, tasks: list[Task]) -> None:
-    active = set(
-        ctx.session.scalars(
-            select(PlanLine.id).where(PlanLine.plan_id == plan.id, PlanLine.ignored.is_(False))
-        )
-    )
-    approved = [t.id for t in tasks if t.state == TaskState.APPROVED]
-    covered = set(ctx.session.scalars(select(TaskLine.plan_line_id).where(TaskLine.task_id.in_(approved))))
-    missing = active - covered
-    if missing:
-        open_codes = [t.code for t in tasks if t.state != TaskState.APPROVED]
-        hint = f"；未审核通过的任务：{'、'.join(open_codes)}" if open_codes else ""
-        raise RuleViolation(
-            "R-RPT", f"还有 {len(missing)} 个计划项未完成审核{hint} / every line must be in an approved task"
-        )
-
-
-def _extra_tasks(ctx: Ctx, plan: Plan, project: Project, ids: list[uuid.UUID]) -> list[Task]:
-    """The ticked extra tasks, checked (R-TASK-2): each exists, is of this project, is of an extra
-    kind (supplementary, mismatch, investigation, repair; never a plan task), is finished
-    (approved/completed) and is not covered by another live report.
-
-    Raises:
-        InvalidInput: the first failed check, naming the task (422, ``extra_task_ids``).
-    """
-    if not ids:
-        return []
-    wanted = set(ids)
-    tasks = {t.id: t for t in ctx.session.scalars(select(Task).where(Task.id.in_(wanted)))}
-    covered = dict(
-        ctx.session.execute(
-            select(ReportTask.task_id, Report.code)
-            .join(Report, Report.id == ReportTask.report_id)
-            .where(
-                ReportTask.task_id.in_(wanted),
-                Report.status != ReportStatus.DELETED,
-                Report.plan_id != plan.id,
-            )
-        ).all()
-    )
-    for task_id in ids:
-        task = tasks.get(task_id)
-        if task is None or task.project_id != project.id:
-            raise InvalidInput(
-                "extra_task_ids", f"任务 {task_id} 不是本项目的任务 / not a task of this project"
-            )
-        if task.kind not in EXTRA_KINDS:
-            raise InvalidInput(
-                "extra_task_ids",
-                f"{task.code} 是计划任务，不能勾选：只能勾选补充测试项、规范不匹配、排查、维修任务"
-                " / only supplementary, mismatch, investigation and repair tasks can be ticked",
-            )
-        if task.state not in (TaskState.APPROVED, TaskState.COMPLETED):
-            raise InvalidInput(
-                "extra_task_ids",
-                f"{task.code} 尚未审核通过或完成 / {task.code} is not approved or completed yet",
-            )
-        if task.id in covered:
-            raise InvalidInput(
-                "extra_task_ids",
-                f"{task.code} 已包含在报告 {covered[task.id]} 中 / already in report {covered[task.id]}",
-            )
-    return sorted(tasks.values(), key=lambda t: (t.created_at, t.code))
-
-
-def service_completed_on(plan_tasks: list[Task]) -> date:
-    """The completion date of a month's service (R-FILE-1): the business date (Asia/Shanghai) on
-    which the last plan task of the period was submitted.
-
-    Seed 001 §3.5 (公安部令第129号 第三十三条): the technical lead files the report "within five days
-    from the day every task of the month's plan was submitted" (当月维保计划对应的所有任务提交之日起五日内);
-    第三十二条 counts from the day the service project was completed. Neither the report date the
-    lead types in nor the day the report happens to be generated moves that date.
-
-    Raises:
-        ValueError: no plan task was submitted (a report needs every line approved first).
-    """
-    submitted = [business_date(t.submitted_at) for t in plan_tasks if t.submitted_at is not None]
-    if not submitted:
-        raise ValueError("no submitted plan task")
-    return max(submitted)
 
 
 def get_report(ctx: Ctx, report_id: uuid.UUID, *, for_update: bool = False) -> tuple[Report, Project]:
