@@ -465,6 +465,13 @@ def main() -> int:
     print("Bot API calls: " + ", ".join(f"{k} {v}" for k, v in sorted(request.calls.items())))
     print("task states: " + ", ".join(f"{k} {v}" for k, v in sorted(check(state, scenario).items())))
     state.engine.dispose()
+    if args.database_url:  # drop the database this run created beside the server URL
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
     return 0
 
 
