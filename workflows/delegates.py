@@ -27,8 +27,7 @@ def approve_task(ctx: Ctx, task_id: str) -> dict[str, Any]:
     task = ctx.session.get(Task, uuid.UUID(task_id))
     assert task is not None
     task.state, task.decided_at = TaskState.APPROVED, ctx.clock.now()
-    ctx.session.flush()
-    return {"state": task.state}
+    return {"state": task.state}  # flushed with the process state (ProcessStore._save)
 
 
 def reject_task(ctx: Ctx, task_id: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
@@ -181,26 +181,30 @@ class ProcessStore:
             WorkflowError: a service task failed; the caller's transaction must roll back.
         """
         inst = self._restore(session, record)
-        if bpmn_id not in {t.bpmn_id for t in self.runtime.ready_tasks(inst)}:
+        before = self.runtime.ready_tasks(inst)
+        matches = [t for t in before if t.bpmn_id == bpmn_id]
+        if not matches:
             raise Conflict(
                 f"步骤“{bpmn_id}”当前不可执行 / step {bpmn_id} is not ready in {record.process_id}"
             )
         self.runtime.complete_by_bpmn_id(inst, bpmn_id, dict(data), context=context)
-        return self._save(session, record, inst)
+        return self._save(session, record, inst, before={t.task_guid for t in before})
 
     def tick(self, session: Session, record: ProcessInstanceRecord, *, context: Any = None) -> Snapshot:
         """Fire due timers of the instance and run what follows (the scheduler's job)."""
         inst = self._restore(session, record)
+        before = {t.task_guid for t in self.runtime.ready_tasks(inst)}
         self.runtime.refresh_timers(inst, context=context)
-        return self._save(session, record, inst)
+        return self._save(session, record, inst, before=before)
 
     def cancel(self, session: Session, record: ProcessInstanceRecord) -> None:
         """Cancel the instance and its open work items."""
         if record.status != InstanceStatus.RUNNING:
             return
         inst = self._restore(session, record)
+        before = {t.task_guid for t in self.runtime.ready_tasks(inst)}
         self.runtime.cancel(inst)
-        self._save(session, record, inst, status=InstanceStatus.CANCELLED)
+        self._save(session, record, inst, status=InstanceStatus.CANCELLED, before=before)
 
     # -- internals ---------------------------------------------------------------------------
     def _restore(self, session: Session, record: ProcessInstanceRecord) -> ProcessInstance:
@@ -214,7 +218,15 @@ class ProcessStore:
         inst: ProcessInstance,
         *,
         status: InstanceStatus | None = None,
+        before: set[uuid.UUID] | None = None,
     ) -> Snapshot:
+        """Store the state and bring the work-item projection in line with the ready user tasks.
+
+        ``before`` is the set of user-task guids that were ready when the instance was restored:
+        exactly the instance's READY work items, since every save projects them (``None`` for a
+        new instance, which has none). Items no longer ready are closed with one UPDATE, new ones
+        are inserted, and everything is flushed once.
+        """
         snap = self.runtime.snapshot(inst)
         now = self.clock.now()
         record.state = snap.state_json
@@ -226,22 +238,7 @@ class ProcessStore:
         elif snap.completed:
             record.status = InstanceStatus.COMPLETED
         ready = {} if record.status != InstanceStatus.RUNNING else {t.task_guid: t for t in snap.ready}
-        existing = {
-            w.task_guid: w
-            for w in session.scalars(
-                select(WorkItem).where(
-                    WorkItem.instance_id == record.id, WorkItem.state == WorkItemState.READY
-                )
-            )
-        }
-        for guid, item in existing.items():
-            if guid not in ready:
-                item.state = (
-                    WorkItemState.CANCELLED
-                    if record.status == InstanceStatus.CANCELLED
-                    else WorkItemState.DONE
-                )
-                item.closed_at = now
+        existing = before or set()
         for guid, human in ready.items():
             if guid in existing:
                 continue
@@ -259,6 +256,23 @@ class ProcessStore:
                     subject_id=record.subject_id,
                     due_at=_due_at(human.data),
                     created_at=now,
+                )
+            )
+        # After the inserts: the UPDATE's autoflush writes everything pending in one flush.
+        closed = existing - ready.keys()
+        if closed:
+            session.execute(
+                update(WorkItem)
+                .where(
+                    WorkItem.instance_id == record.id,
+                    WorkItem.task_guid.in_(closed),
+                    WorkItem.state == WorkItemState.READY,
+                )
+                .values(
+                    state=WorkItemState.CANCELLED
+                    if record.status == InstanceStatus.CANCELLED
+                    else WorkItemState.DONE,
+                    closed_at=now,
                 )
             )
         session.flush()

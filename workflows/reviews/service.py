@@ -127,6 +127,9 @@ def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str)
                 "R-REV-1",
                 f"审核通过前必须处理所有测试故障：{codes} 尚未处理 / dispose every fault before approving",
             )
+    # Lock the process before writing: its SELECT then flushes nothing, and every write of the
+    # decision (review log, audit, task state, process state, work items) goes in one flush.
+    record = ctx.processes.lock(ctx.session, "task_review", "task", task.id)
     ctx.session.add(
         ReviewEntry(
             task_id=task.id,
@@ -145,8 +148,6 @@ def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str)
         before={"state": task.state},
         after={"verdict": verdict, "opinion": opinion},
     )
-    ctx.session.flush()
-    record = ctx.processes.lock(ctx.session, "task_review", "task", task.id)
     ctx.processes.complete(ctx.session, record, "review_task", {"verdict": verdict}, context=ctx)
     notify_task_reviewed(ctx, task, project, verdict=verdict, opinion=opinion)
     return task

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import defer
 
 from engine.clock import business_date
 from engine.codes import next_code
@@ -369,8 +370,13 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
         .where(TaskLine.task_id == task.id)
         .order_by(PlanLine.position)
     )
-    photos = list(
-        ctx.session.scalars(select(Photo).where(Photo.task_id == task.id).order_by(Photo.created_at))
+    photos = list(  # the blobs stay in the database: TaskRead lists photos, content is served apart
+        ctx.session.scalars(
+            select(Photo)
+            .options(defer(Photo.content))
+            .where(Photo.task_id == task.id)
+            .order_by(Photo.created_at)
+        )
     )
     per_line: dict[uuid.UUID | None, int] = {}
     for p in photos:
