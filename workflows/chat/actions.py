@@ -19,7 +19,7 @@ from sqlalchemy import select
 from engine.errors import Conflict, Forbidden
 from engine.processes.models import WorkItem, WorkItemState
 from workflows.context import Ctx
-from workflows.faults.models import FaultEvent
+from workflows.faults.models import DispositionKind, FaultEvent
 from workflows.faults.schemas import FaultRead
 from workflows.faults.service import DISPOSE_STEPS, get_fault, read_fault
 from workflows.people.models import Person
@@ -31,14 +31,9 @@ from workflows.reviews.service import can_review
 from workflows.tasks.schemas import TaskRead
 from workflows.tasks.service import get_task
 
-DISPOSITION_KINDS = (
-    "investigate",
-    "owner_approved_repair",
-    "owner_refused_repair",
-    "out_of_scope",
-    "negotiating",
-)
-"""The five dispositions of R-FAULT in the order cards show them."""
+DISPOSITION_KINDS: tuple[str, ...] = tuple(kind.value for kind in DispositionKind)
+"""The five dispositions of R-FAULT (:class:`~workflows.faults.models.DispositionKind` values) in the
+order cards show them."""
 
 
 def _actor(ctx: Ctx) -> Person:
@@ -160,8 +155,9 @@ def prepare_disposal(ctx: Ctx, fault_id: uuid.UUID, version: int) -> FaultRead:
 
     Raises:
         NotFound: fault not visible (404).
-        Forbidden: the actor may not dispose this fault, or it waits for no disposition (403).
         StaleDecision: the fault's history moved on since the card was shown (409).
+        Forbidden: the actor does not manage the fault's project (403, R-FAULT).
+        Conflict: the fault waits for no disposition now (409).
     """
     actor = _actor(ctx)
     fault, project = get_fault(ctx, fault_id, for_update=True)
@@ -196,20 +192,8 @@ def disposal_leaders(ctx: Ctx, fault_id: uuid.UUID, version: int) -> list[tuple[
 # --- reviews ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReviewState:
-    """Whether the actor may review a task now, and the latest decision about it.
-
-    Attributes:
-        can_review: The actor reviews this project (R-REV) and the ``review_task`` step is ready.
-        last: The latest review (who, when, ``approve``/``reject``), ``None`` before the first.
-    """
-
-    can_review: bool
-    last: Decision | None
-
-
-def _review_state(ctx: Ctx, actor: Person, project: Project, task_id: uuid.UUID) -> ReviewState:
+def _last_review(ctx: Ctx, task_id: uuid.UUID) -> Decision | None:
+    """The latest review of a task (who, when, ``approve``/``reject``), ``None`` before the first."""
     row = ctx.session.execute(
         select(ReviewEntry, Person.name)
         .join(Person, Person.id == ReviewEntry.reviewer_id)
@@ -217,20 +201,7 @@ def _review_state(ctx: Ctx, actor: Person, project: Project, task_id: uuid.UUID)
         .order_by(ReviewEntry.at.desc())
         .limit(1)
     ).first()
-    last = None if row is None else Decision(row[1], row[0].at, row[0].verdict)
-    can = can_review(actor, project) and _ready(ctx, "task", task_id, ("review_task",))
-    return ReviewState(can_review=can, last=last)
-
-
-def review_state(ctx: Ctx, task_id: uuid.UUID) -> ReviewState:
-    """The review actions of a visible task for ``ctx.actor``.
-
-    Raises:
-        NotFound: the task is not visible to the actor (404).
-    """
-    actor = _actor(ctx)
-    task, project = get_task(ctx, task_id)
-    return _review_state(ctx, actor, project, task.id)
+    return None if row is None else Decision(row[1], row[0].at, row[0].verdict)
 
 
 def review_card(ctx: Ctx, task_id: uuid.UUID) -> tuple[TaskRead, list[bytes], bool]:
@@ -269,7 +240,7 @@ def require_reviewable(ctx: Ctx, task_id: uuid.UUID) -> None:
         )
     if _ready(ctx, "task", task.id, ("review_task",)):
         return
-    last = _review_state(ctx, actor, project, task.id).last
+    last = _last_review(ctx, task.id)
     who = f"，已由{last.by}于{_hhmm(ctx, last.at)}审核" if last else ""
     by = f" (decided by {last.by} at {_hhmm(ctx, last.at)})" if last else ""
     raise Conflict(

@@ -8,13 +8,11 @@ from sqlalchemy import select
 
 from workflows.context import Ctx
 from workflows.people.models import Person
-from workflows.people.rules import Role
+from workflows.people.rules import EXECUTOR_ROLES, Role
 from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.schemas import PlanLineRead, PlanRead
 from workflows.ratings.schemas import ServiceRatingRead
 from workflows.reports.schemas import ReportRead
-
-EXECUTOR_ROLES = frozenset({Role.FIELD_OPERATOR, Role.PROJECT_LEAD})
 
 
 def agency_executors(ctx: Ctx, project_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
@@ -147,21 +145,16 @@ def owner_report(
     ctx: Ctx, report_id: uuid.UUID
 ) -> tuple[ReportRead, str, bytes, ServiceRatingRead | None, bool]:
     """A report opened by an owner contact: metadata, file name, PDF (the opening is recorded,
-    R-ROLE-5), its service confirmation, and whether the actor may confirm and rate it now (an owner
-    contact of the project, the report filed, not rated yet).
+    R-ROLE-5), its service confirmation, and whether the actor may confirm and rate it now
+    (:func:`workflows.ratings.service.can_confirm_service`).
 
     Raises:
         NotFound: report not visible or deleted (404).
     """
-    from workflows.ratings.service import report_document
-    from workflows.reports.service import get_report
+    from workflows.ratings.service import can_confirm_service, report_document
 
-    actor = ctx.actor
-    assert actor is not None
     report, name, pdf, rating = report_document(ctx, report_id)
-    _, project = get_report(ctx, report_id)
-    owner = Role.OWNER_CONTACT in roles_of(actor) and actor.owner_id == project.owner_id
-    return report, name, pdf, rating, owner and report.status == "filed" and rating is None
+    return report, name, pdf, rating, can_confirm_service(ctx, report_id)
 
 
 def open_plan_lines(ctx: Ctx, plan_id: uuid.UUID) -> tuple[PlanRead, list[PlanLineRead]]:

@@ -99,6 +99,10 @@ class EngineerLevel(IntEnum):
 ENGINEER_ROLES: Final = frozenset({Role.TECHNICAL_LEAD, Role.PROJECT_LEAD})
 """Roles that need a valid registered fire engineer certificate (R-ROLE-2)."""
 
+EXECUTOR_ROLES: Final = frozenset({Role.FIELD_OPERATOR, Role.PROJECT_LEAD})
+"""Roles that execute field work: plan lines are issued "to one or more executors (field operators or
+the project lead)" (SPEC §5.1), who also lead investigations and repairs (R-FAULT)."""
+
 MIN_FIELD_OPERATOR_LEVEL: Final = OperatorLevel.INTERMEDIATE
 """Lowest operator level allowed to execute tasks (R-ROLE-4): 四级/中级, i.e. level number ≤ 4."""
 

@@ -11,11 +11,12 @@ import uuid
 
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from workflows.audit.service import record_audit
 from workflows.context import Ctx
 from workflows.people.models import Person
 from workflows.people.scope import get_project
+from workflows.projects.models import Project
 from workflows.ratings.models import ServiceRating
 from workflows.ratings.schemas import ServiceRatingRead
 from workflows.repairs.service import require_owner_contact
@@ -44,6 +45,36 @@ def _read(ctx: Ctx, rating: ServiceRating, report: Report) -> ServiceRatingRead:
     )
 
 
+def _refusal(ctx: Ctx, actor: Person, report: Report, project: Project) -> DomainError | None:
+    """Why ``actor`` may not confirm and rate ``report`` now, or ``None`` when they may."""
+    try:
+        require_owner_contact(actor, project, action="确认服务 / confirm a service")
+    except Forbidden as exc:
+        return exc
+    if report.status != ReportStatus.FILED:
+        return Conflict("报告尚未备案，不能确认服务 / the report is not filed yet")
+    done = ctx.session.scalar(select(ServiceRating.id).where(ServiceRating.report_id == report.id))
+    if done is not None:
+        return Conflict("该报告的服务已确认评价 / this service was confirmed already")
+    return None
+
+
+def can_confirm_service(ctx: Ctx, report_id: uuid.UUID) -> bool:
+    """Whether ``ctx.actor`` may confirm and rate the report's service now (SPEC §9): an owner
+    contact of the project's owner (R-OWN), the report filed, its service not confirmed yet — the
+    checks :func:`confirm_service` makes before it reads the rating.
+
+    Args:
+        ctx: The caller's context; ``ctx.actor`` is the viewer.
+        report_id: ``Report.id``.
+
+    Raises:
+        NotFound: report not visible or deleted (404).
+    """
+    report, project = get_report(ctx, report_id)
+    return _refusal(ctx, _actor(ctx), report, project) is None
+
+
 def confirm_service(ctx: Ctx, report_id: uuid.UUID, *, rating: int, comment: str = "") -> ServiceRatingRead:
     """Confirm and rate the service of a filed report (once per report).
 
@@ -53,24 +84,25 @@ def confirm_service(ctx: Ctx, report_id: uuid.UUID, *, rating: int, comment: str
         rating: 1 (poor) … 5 (excellent) stars.
         comment: Optional remark, ≤ 1000 characters.
 
+    Returns:
+        The stored confirmation.
+
     Raises:
         NotFound: report not visible or deleted (404). Forbidden: not an owner contact of it (403).
+        Conflict: the report is not filed yet, or its service was confirmed already (409); see
+            :func:`can_confirm_service`.
         InvalidInput: rating outside 1-5 or comment too long (422).
-        Conflict: the report is not filed yet, or its service was confirmed already (409).
     """
     actor = _actor(ctx)
     report, project = get_report(ctx, report_id, for_update=True)
-    require_owner_contact(actor, project, action="确认服务 / confirm a service")
+    refusal = _refusal(ctx, actor, report, project)
+    if refusal is not None:
+        raise refusal
     if not 1 <= rating <= 5:
         raise InvalidInput("rating", "评分须为 1-5 / the rating must be 1-5")
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise InvalidInput("comment", "评价不能超过 1000 字 / the comment exceeds 1000 characters")
-    if report.status != ReportStatus.FILED:
-        raise Conflict("报告尚未备案，不能确认服务 / the report is not filed yet")
-    done = ctx.session.scalar(select(ServiceRating.id).where(ServiceRating.report_id == report.id))
-    if done is not None:
-        raise Conflict("该报告的服务已确认评价 / this service was confirmed already")
     row = ServiceRating(
         report_id=report.id,
         project_id=project.id,

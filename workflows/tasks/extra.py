@@ -28,7 +28,7 @@ from workflows.catalog.models import TestItem
 from workflows.context import Ctx
 from workflows.contracts.models import Contract, ContractType
 from workflows.people.models import Person
-from workflows.people.rules import Role
+from workflows.people.rules import EXECUTOR_ROLES
 from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.models import PlanLine
 from workflows.projects.models import Project, ProjectFacility, ProjectStatus
@@ -37,8 +37,6 @@ from workflows.tasks.schemas import MismatchItem
 
 EXTRA_TASK_KINDS = frozenset({TaskKind.SUPPLEMENTARY, TaskKind.MISMATCH})
 """The task kinds an executor builds without a plan (R-TASK-2)."""
-
-EXECUTOR_ROLES = frozenset({Role.FIELD_OPERATOR, Role.PROJECT_LEAD})
 
 
 def create_extra_task(
