@@ -41,20 +41,20 @@ def reject_task(ctx: Ctx, task_id: str) -> dict[str, Any]:
     faults = list(
         ctx.session.scalars(select(Fault).where(Fault.task_id == task.id, Fault.status != FaultStatus.VOID))
     )
+    fault_ids = [f.id for f in faults]
+    if fault_ids:  # the faults' open investigation/repair tasks and processes, one query each
+        for child in ctx.session.scalars(
+            select(Task).where(Task.fault_id.in_(fault_ids), Task.state == TaskState.DRAFT)
+        ):
+            child.state = TaskState.CANCELLED
+        for record in ctx.processes.running(ctx.session, "fault_handling", "fault", fault_ids):
+            ctx.processes.cancel(ctx.session, record)
     for fault in faults:
         before = {"status": fault.status, "disposition": fault.disposition}
         fault.status, fault.disposition, fault.closed_at = FaultStatus.VOID, None, ctx.clock.now()
         add_event(ctx, fault.id, "审核不通过，处理记录已清空", person_id=ctx.actor.id if ctx.actor else None)
         record_audit(ctx, "fault.voided", "fault", fault.id, before=before, after={"status": fault.status})
-        for child in ctx.session.scalars(
-            select(Task).where(Task.fault_id == fault.id, Task.state == TaskState.DRAFT)
-        ):
-            child.state = TaskState.CANCELLED
-        record = ctx.processes.find(ctx.session, "fault_handling", "fault", fault.id)
-        if record is not None:
-            ctx.processes.cancel(ctx.session, record)
-    ctx.session.flush()
-    return {"state": task.state, "voided_faults": len(faults)}
+    return {"state": task.state, "voided_faults": len(faults)}  # flushed with the process state
 
 
 def remind_review(ctx: Ctx, task_id: str) -> dict[str, Any]:

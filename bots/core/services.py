@@ -2,10 +2,11 @@
 
 A handler never opens a session or writes SQL. It asks :meth:`ChatServices.identify` who is
 writing, then runs ``await services.call(user, fn)`` where ``fn(ctx)`` calls the domain services
-(which re-check role and scope). The person is re-loaded in every call, so a disabled account or a
-removed binding stops working at once. A :class:`~engine.errors.DomainError` rolls the transaction
-back and becomes a :class:`ChatRefusal` carrying a user message (``error.<code>`` from the catalog,
-else the error's own message).
+(which re-check role and scope). The person and the binding are loaded afresh for every update
+(:meth:`ChatServices.admit`), so a disabled account or a removed binding stops working with the
+next update; the update's own service calls act as the person loaded then. A
+:class:`~engine.errors.DomainError` rolls the transaction back and becomes a :class:`ChatRefusal`
+carrying a user message (``error.<code>`` from the catalog, else the error's own message).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bots.core.i18n import refusal_text as i18n_refusal
 from bots.core.i18n import t
@@ -42,6 +43,8 @@ class ChatUser:
         channel: ``telegram`` …
         external_id: The channel's user id.
         chat_id: Where replies and pushes go.
+        person: The ``Person`` row loaded with the binding when the update arrived (detached), so
+            the update's service calls need not load it again; ``None`` when built elsewhere.
     """
 
     person_id: uuid.UUID
@@ -51,6 +54,7 @@ class ChatUser:
     channel: str
     external_id: str
     chat_id: str
+    person: Any = field(default=None, repr=False, compare=False)
 
 
 class ChatRefusal(Exception):
@@ -108,6 +112,7 @@ class ChatServices:
             channel=self.channel,
             external_id=external_id,
             chat_id=binding.chat_id,
+            person=person,
         )
 
     async def identify(self, external_id: str) -> ChatUser | None:
@@ -142,10 +147,7 @@ class ChatServices:
 
         def work() -> T:
             with self._unit() as ctx:
-                found = bound_person(ctx.session, self.channel, user.external_id)
-                if found is None or found[0].id != user.person_id:
-                    raise ChatRefusal(t("only_start", user.lang), "unbound")
-                ctx.actor = found[0]
+                ctx.actor = self._actor_in(ctx, user)
                 return fn(ctx)
 
         return await self._guard(work, user.lang)
@@ -162,6 +164,23 @@ class ChatServices:
                 return fn(ctx)
 
         return await self._guard(work, lang)
+
+    def _actor_in(self, ctx: Ctx, user: ChatUser) -> Any:
+        """The acting ``Person`` in this transaction.
+
+        The update's identity check (:meth:`admit`, in the same update a moment before) loaded the
+        enabled, bound person; that row is attached without a second query. A user built without
+        it (or for another person) is looked up again, bound and enabled.
+
+        Raises:
+            ChatRefusal: the account is unbound or disabled.
+        """
+        if user.person is not None and user.person.id == user.person_id:
+            return ctx.session.merge(user.person, load=False)
+        found = bound_person(ctx.session, self.channel, user.external_id)
+        if found is None or found[0].id != user.person_id:
+            raise ChatRefusal(t("only_start", user.lang), "unbound")
+        return found[0]
 
     @contextmanager
     def _unit(self) -> Iterator[Ctx]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
@@ -29,6 +29,19 @@ from engine.spiff.runtime import ProcessInstance, ProcessRuntime, Snapshot
 from engine.spiff.specs import ModelVersion, builtin_sources, load_model
 
 ASSIGNEE_KEYS = ("leader_id", "executor_id")
+
+
+# Built once: every decision on a process locks its instance this way.
+_LOCK_RUNNING = (
+    select(ProcessInstanceRecord)
+    .where(
+        ProcessInstanceRecord.process_id == bindparam("process_id"),
+        ProcessInstanceRecord.subject_type == bindparam("subject_type"),
+        ProcessInstanceRecord.subject_id == bindparam("subject_id"),
+        ProcessInstanceRecord.status == InstanceStatus.RUNNING,
+    )
+    .with_for_update()
+)
 
 
 class ProcessStore:
@@ -128,17 +141,8 @@ class ProcessStore:
         Raises:
             Conflict: no running instance (it finished or was cancelled meanwhile).
         """
-        stmt = (
-            select(ProcessInstanceRecord)
-            .where(
-                ProcessInstanceRecord.process_id == process_id,
-                ProcessInstanceRecord.subject_type == subject_type,
-                ProcessInstanceRecord.subject_id == subject_id,
-                ProcessInstanceRecord.status == InstanceStatus.RUNNING,
-            )
-            .with_for_update()
-        )
-        record = session.scalars(stmt).first()
+        params = {"process_id": process_id, "subject_type": subject_type, "subject_id": subject_id}
+        record = session.scalars(_LOCK_RUNNING, params).first()
         if record is None:
             raise Conflict(f"{process_id} 流程已结束 / no running {process_id} process for {subject_type}")
         return record
@@ -157,6 +161,25 @@ class ProcessStore:
             .order_by(ProcessInstanceRecord.created_at.desc())
         )
         return session.scalars(stmt).first()
+
+    def running(
+        self, session: Session, process_id: str, subject_type: str, subject_ids: list[uuid.UUID]
+    ) -> list[ProcessInstanceRecord]:
+        """The running instances about any of ``subject_ids``, locked ``FOR UPDATE`` (one query)."""
+        if not subject_ids:
+            return []
+        stmt = (
+            select(ProcessInstanceRecord)
+            .where(
+                ProcessInstanceRecord.process_id == process_id,
+                ProcessInstanceRecord.subject_type == subject_type,
+                ProcessInstanceRecord.subject_id.in_(subject_ids),
+                ProcessInstanceRecord.status == InstanceStatus.RUNNING,
+            )
+            .order_by(ProcessInstanceRecord.created_at)
+            .with_for_update()
+        )
+        return list(session.scalars(stmt))
 
     def ready_bpmn_ids(self, session: Session, record: ProcessInstanceRecord) -> set[str]:
         """BPMN ids of the instance's ready user tasks (read from the projection)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from workflows.audit.service import record_audit
@@ -43,6 +43,22 @@ def undisposed_faults(ctx: Ctx, task: Task) -> list[Fault]:
     )
 
 
+# Built once (the review's hot path): the task locked with its project and the R-REV-1 flag.
+_LOCK_FOR_REVIEW = (
+    select(
+        Task,
+        Project,
+        select(Fault.id)
+        .where(Fault.task_id == Task.id, Fault.status == FaultStatus.PENDING)
+        .exists()
+        .label("pending"),
+    )
+    .join(Project, Project.id == Task.project_id)
+    .where(Task.id == bindparam("task_id"))
+    .with_for_update(of=Task)
+)
+
+
 def _lock_for_review(ctx: Ctx, task_id: uuid.UUID) -> tuple[Task, Project, bool]:
     """The task locked ``FOR UPDATE``, its project and whether a fault of it awaits a disposition,
     in one round trip (the review's hot path; ``bench/bench_month.py``).
@@ -53,18 +69,7 @@ def _lock_for_review(ctx: Ctx, task_id: uuid.UUID) -> tuple[Task, Project, bool]
     Raises:
         NotFound: no such task (404).
     """
-    pending = (
-        select(Fault.id)
-        .where(Fault.task_id == Task.id, Fault.status == FaultStatus.PENDING)
-        .exists()
-        .label("pending")
-    )
-    row = ctx.session.execute(
-        select(Task, Project, pending)
-        .join(Project, Project.id == Task.project_id)
-        .where(Task.id == task_id)
-        .with_for_update(of=Task)
-    ).first()
+    row = ctx.session.execute(_LOCK_FOR_REVIEW, {"task_id": task_id}).first()
     if row is None:
         raise NotFound("任务不存在 / task not found")
     return row[0], row[1], bool(row[2])
