@@ -146,7 +146,8 @@ def test_lead_month_in_chat(tg: Tg, client: TestClient, world: Any, state: AppSt
     edit = tg.request.sent("editMessageText")[-1]
     assert edit["message_id"] == 778 and edit["text"].startswith(f"✅ {task['code']} 已通过")
     tg.press(LEAD, approve, message_id=778)
-    assert "已由" in tg.request.sent("editMessageText")[-1]["text"]
+    # who decided, and when in business time (10:00 Asia/Shanghai, not 02:00 UTC)
+    assert tg.request.sent("editMessageText")[-1]["text"] == "ℹ️ 任务不在待审核状态，已由刘洋于2026-10-08 10:00审核。"
     with unit_of_work(state.sessions) as s:
         assert s.get(Task, uuid.UUID(task["id"])).state == "approved"  # type: ignore[union-attr]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 
@@ -59,6 +60,36 @@ _LOCK_FOR_REVIEW = (
 )
 
 
+def last_review(ctx: Ctx, task_id: uuid.UUID) -> tuple[ReviewEntry, str] | None:
+    """The latest review of a task and its reviewer's name (审核日志), ``None`` before the first."""
+    row = ctx.session.execute(
+        select(ReviewEntry, Person.name)
+        .join(Person, Person.id == ReviewEntry.reviewer_id)
+        .where(ReviewEntry.task_id == task_id)
+        .order_by(ReviewEntry.at.desc(), ReviewEntry.round.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def already_reviewed(ctx: Ctx, task_id: uuid.UUID, state: str) -> Conflict:
+    """The 409 for a decision on a task that is not waiting for review: who decided it last and when
+    (business time, ``Settings.timezone``), so a second reviewer knows what happened."""
+    last = last_review(ctx, task_id)
+    if last is None:
+        return Conflict(
+            f"任务不在待审核状态 / the task is not waiting for review ({state})",
+            code="task_already_reviewed",
+        )
+    entry, name = last
+    at = f"{entry.at.astimezone(ZoneInfo(ctx.settings.timezone)):%Y-%m-%d %H:%M}"
+    return Conflict(
+        f"任务不在待审核状态，已由{name}于{at}审核 / the task is not waiting for review "
+        f"({state}): decided by {name} at {at}",
+        code="task_already_reviewed",
+    )
+
+
 def _lock_for_review(ctx: Ctx, task_id: uuid.UUID) -> tuple[Task, Project, bool]:
     """The task locked ``FOR UPDATE``, its project and whether a fault of it awaits a disposition,
     in one round trip (the review's hot path; ``bench/bench_month.py``).
@@ -106,17 +137,7 @@ def review_task(ctx: Ctx, task_id: uuid.UUID, *, verdict: Verdict, opinion: str)
             " / only the project lead or a technical lead may review"
         )
     if task.state != TaskState.SUBMITTED:
-        last = ctx.session.execute(
-            select(ReviewEntry, Person.name)
-            .join(Person, Person.id == ReviewEntry.reviewer_id)
-            .where(ReviewEntry.task_id == task.id)
-            .order_by(ReviewEntry.at.desc())
-        ).first()
-        who = f"，已由{last[1]}于{last[0].at:%Y-%m-%d %H:%M}审核" if last else ""
-        raise Conflict(
-            f"任务不在待审核状态{who} / the task is not waiting for review ({task.state})",
-            code="task_already_reviewed",
-        )
+        raise already_reviewed(ctx, task.id, task.state)
     opinion = opinion.strip()
     if len(opinion) > 500:
         raise InvalidInput("opinion", "审核意见不超过 500 字 / at most 500 characters")
