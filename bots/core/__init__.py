@@ -44,8 +44,10 @@ Menus — :mod:`bots.core.menus`
 
 Notifications — :mod:`bots.core.notifications`
     ``render_notification(kind, payload, recipient: ChatRecipient) -> Card`` (language and buttons
-    from the recipient: their person id, language and roles); one ``KindSpec`` per kind of
-    ``workflows.notifications.events.NOTIFICATION_KINDS``; ``register_renderer(kind, spec)``.
+    from the recipient: their person id, language and roles); one ``KindSpec(title, body, links)``
+    per kind of ``workflows.notifications.events.NOTIFICATION_KINDS``: the texts in
+    :mod:`bots.core.notification_texts` (catalog: :mod:`bots.core.notification_catalog`), the
+    buttons by recipient in the ``LINKS`` table; ``register_renderer(kind, spec)``.
 
 Telegram handler modules (``bots/telegram/handlers/<feature>.py``)
     ``build_handlers(services) -> list[BaseHandler]`` (required) and ``DIALOG_INPUTS = {dialog

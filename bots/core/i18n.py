@@ -89,11 +89,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Fault {code}\n{system} / {facility}\n{item}\nRecord: {record}\nStatus: {status}",
     ),
     "fault.pick_kind": ("请选择处理方式：", "Choose a disposition:"),
-    "kind.investigate": ("🔍 排查", "🔍 Investigate"),
-    "kind.owner_approved_repair": ("🛠 业主同意维修", "🛠 Owner approved repair"),
-    "kind.owner_refused_repair": ("🚫 业主不同意维修", "🚫 Owner refused repair"),
-    "kind.out_of_scope": ("📎 不在合同范围内", "📎 Out of scope"),
-    "kind.negotiating": ("💬 与业主沟通中", "💬 Negotiating with owner"),
+    # the five dispositions of R-FAULT, as in a sentence; buttons add an icon (disposition_label)
+    "disposition.investigate": ("排查", "investigate"),
+    "disposition.owner_approved_repair": ("业主同意维修", "owner-approved repair"),
+    "disposition.owner_refused_repair": ("业主不同意维修", "owner refused repair"),
+    "disposition.out_of_scope": ("不在合同范围内", "out of contract scope"),
+    "disposition.negotiating": ("与业主沟通中", "negotiating with the owner"),
     "fault.ask_explanation": (
         "请输入说明（{kind}），或 /cancel：",
         "Type the explanation ({kind}), or /cancel:",
@@ -264,6 +265,32 @@ def status_label(status: str | None, lang: str = DEFAULT_LANG) -> str:
     """The label of a state value (``pending`` → ``待处理``); unknown values are shown as they are."""
     key = f"status.{status}"
     return t(key, lang) if key in CATALOG else str(status or "")
+
+
+DISPOSITION_ICONS: Final[dict[str, str]] = {
+    "investigate": "🔍",
+    "owner_approved_repair": "🛠",
+    "owner_refused_repair": "🚫",
+    "out_of_scope": "📎",
+    "negotiating": "💬",
+}
+"""The icon of each disposition kind (``DispositionKind`` values, R-FAULT) on buttons and decided cards."""
+
+
+def disposition_label(kind: str, lang: str = DEFAULT_LANG, *, icon: bool = False) -> str:
+    """The name of a disposition kind (``DispositionKind`` value, R-FAULT) in ``lang``.
+
+    Args:
+        kind: ``investigate``, ``owner_approved_repair``, ``owner_refused_repair``, ``out_of_scope``
+            or ``negotiating``; anything else is returned as it is.
+        lang: ``zh`` or ``en``.
+        icon: With its icon and a capital letter, for buttons and decided cards (``🔍 排查``,
+            ``🔍 Investigate``); without, for sentences (``处理方式：排查`` / ``disposed: investigate``).
+    """
+    if kind not in DISPOSITION_ICONS:
+        return kind
+    name = t(f"disposition.{kind}", lang)
+    return f"{DISPOSITION_ICONS[kind]} {name[:1].upper()}{name[1:]}" if icon else name
 
 
 def has(key: str) -> bool:

@@ -16,6 +16,7 @@ from engine.db import unit_of_work
 from tests.api.month_helpers import execute, issue_all, make_plan
 from tests.bots.conftest import RecordingRequest, Tg, bind, buttons, telegram_state
 from workflows.chat.models import ChatDialog
+from workflows.faults.models import DispositionKind
 from workflows.tasks.models import Task
 
 
@@ -74,6 +75,28 @@ class TestCatalog:
     def test_register_refuses_redefinition(self) -> None:
         with pytest.raises(ValueError, match="defined twice"):
             i18n.register({"unbind.done": ("别的", "other")})
+
+    @pytest.mark.parametrize("kind", list(DispositionKind))
+    def test_one_name_per_disposition_in_pushes_and_on_buttons(self, kind: DispositionKind) -> None:
+        """R-FAULT: each of the five dispositions has one catalog name; the push names it in its
+        sentence, the lead's buttons and decided cards show it with its icon."""
+        from bots.core.notifications import render_notification
+        from workflows.chat.service import ChatRecipient
+
+        assert set(i18n.DISPOSITION_ICONS) == {k.value for k in DispositionKind}
+        assert not [key for key in i18n.CATALOG if key.startswith(("disp.", "kind."))]
+        lead = ChatRecipient(
+            person_id=uuid.uuid4(), chat_id="1", language="zh", roles=frozenset({"project_lead"})
+        )
+        payload = {"disposition": kind.value, "fault_code": "F-1", "project_name": "P"}
+        for lang in ("zh", "en"):
+            name = i18n.t(f"disposition.{kind.value}", lang)
+            assert i18n.disposition_label(kind, lang) == name
+            assert i18n.disposition_label(kind, lang, icon=True) == (
+                f"{i18n.DISPOSITION_ICONS[kind]} {name[:1].upper()}{name[1:]}"
+            )
+            card = render_notification("fault.disposed", payload, lead.model_copy(update={"language": lang}))
+            assert (f"处理方式：{name}。" if lang == "zh" else f"was disposed: {name}.") in card.text
 
 
 def test_reject_dialog_survives_a_restart(state: AppState, client: TestClient, world: Any) -> None:

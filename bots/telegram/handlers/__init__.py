@@ -13,10 +13,10 @@ Convention (every module of this package):
   input, except live-location updates (Telegram sends them as ``edited_message``) for the dialogs
   named here.
 
-Callback nouns in use: ``menu`` (``home`` in common; ``review|faults`` lead, ``issue`` plans,
-``report|file`` reports, ``susp|stats`` fire department, ``work`` operator, ``oproj|orepair`` owner),
-``rev`` and ``fault`` (lead; ``fault:dk`` carries the fault's history version against stale
-cards), ``plan`` (plans), ``rpt`` (reports), ``susp`` (fire department), ``task`` and ``line``
+Callback nouns in use: ``menu`` (``home`` in common; ``review`` reviews, ``faults`` faults,
+``issue`` plans, ``report|file`` reports, ``susp|stats`` fire department, ``work`` operator,
+``oproj|orepair`` owner), ``rev`` (reviews), ``fault`` (faults; ``fault:dk`` carries the fault's
+history version against stale cards), ``plan`` (plans), ``rpt`` (reports), ``susp`` (fire department), ``task`` and ``line``
 (operator; ``task:flt:<fault>`` opens the leader's investigation/repair task), ``owner`` (owner;
 ``owner:flt:<fault>`` is the owner's fault card) and ``repair`` (owner). An unclaimed press gets
 "invalid button" from the last-resort handler.
