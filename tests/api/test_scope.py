@@ -277,3 +277,43 @@ def test_a_field_operator_sees_only_their_own_tasks_r_role_3(client: TestClient,
     assert client.get(f"{API}/tasks/{task['id']}", headers=w.headers["op2"]).status_code == 404
     seen = ok(client.get(f"{API}/plans/{plan['id']}", headers=w.headers["op2"]))
     assert {line["id"] for line in seen["lines"]} == set(lines[3:])
+
+
+def test_sees_project_agrees_with_visible_projects_r_role_3(
+    client: TestClient, scene: Scene, state: AppState
+) -> None:
+    """R-ROLE-3: the in-Python check used for a loaded task's project (``sees_project``) gives, for
+    every person and project, exactly the projects of the ``visible_projects`` query — with lines
+    issued to an operator and to the project lead themselves, so every branch is exercised."""
+    from sqlalchemy import select
+
+    from engine.db import unit_of_work
+    from workflows.people.models import Person
+    from workflows.people.scope import sees_project, visible_projects
+    from workflows.projects.models import Project
+
+    w = scene.world
+    plan = make_plan(client, w)
+    lines = [line["id"] for line in plan["lines"]]
+    for who, batch in (("op1", lines[:2]), ("lead", lines[2:4])):
+        ok(
+            client.post(
+                f"{API}/plans/{plan['id']}/issue",
+                json={"line_ids": batch, "executor_id": w.people[who]},
+                headers=w.headers["lead"],
+            )
+        )
+    with unit_of_work(state.sessions) as s:
+        people = list(s.scalars(select(Person)))
+        projects = list(s.scalars(select(Project)))
+        assert len(projects) >= 2 and len(people) >= 8
+        granted = 0
+        for person in people:
+            visible = {p.id for p in s.scalars(visible_projects(person))}
+            for project in projects:
+                assert sees_project(s, person, project) == (project.id in visible), (
+                    person.name,
+                    project.name,
+                )
+                granted += project.id in visible
+        assert 0 < granted < len(people) * len(projects)  # some see, some do not

@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import Session
 
 from engine.errors import Forbidden, NotFound
 from workflows.context import Ctx
@@ -44,30 +45,68 @@ def require_role(person: Person, *roles: Role, action: str) -> None:
         raise Forbidden(f"无权{action}：需要角色 {names} / not allowed to {action}: needs role {names}")
 
 
+def _attribute_grants(person: Person) -> list[tuple[str, object]]:
+    """The project columns whose value grants the person sight of a project: ``(column, value)``.
+
+    One list for both :func:`visible_projects` (SQL) and :func:`sees_project` (Python), so the two
+    cannot drift apart: agency-wide roles see their agency's projects, a project lead the projects
+    they lead, an owner contact their owner's, a fire supervisor their jurisdiction's (SPEC §2).
+    """
+    roles = roles_of(person)
+    grants: list[tuple[str, object]] = []
+    if roles & AGENCY_WIDE and person.agency_id is not None:
+        grants.append(("agency_id", person.agency_id))
+    if Role.PROJECT_LEAD in roles:
+        grants.append(("lead_id", person.id))
+    if Role.OWNER_CONTACT in roles and person.owner_id is not None:
+        grants.append(("owner_id", person.owner_id))
+    if Role.FIRE_SUPERVISOR in roles and person.jurisdiction:
+        grants.append(("jurisdiction", person.jurisdiction))
+    return grants
+
+
+def _works_on(person: Person) -> bool:
+    """Whether issued plan lines and own tasks also grant sight (field operators, project leads)."""
+    return bool(roles_of(person) & {Role.FIELD_OPERATOR, Role.PROJECT_LEAD})
+
+
+def _work_conditions(person: Person) -> list[ColumnElement[bool]]:
+    from workflows.plans.models import Plan
+
+    issued = select(PlanLine.plan_id).where(PlanLine.executor_id == person.id)
+    return [
+        Project.id.in_(select(Plan.project_id).where(Plan.id.in_(issued))),
+        Project.id.in_(select(Task.project_id).where(Task.executor_id == person.id)),
+    ]
+
+
 def visible_projects(person: Person) -> Select[Project]:
     """A query of the projects the person may see."""
     stmt = select(Project)
-    roles = roles_of(person)
-    if Role.PLATFORM_ADMIN in roles:
+    if Role.PLATFORM_ADMIN in roles_of(person):
         return stmt
-    conds = []
-    if roles & AGENCY_WIDE and person.agency_id is not None:
-        conds.append(Project.agency_id == person.agency_id)
-    if Role.PROJECT_LEAD in roles:
-        conds.append(Project.lead_id == person.id)
-    if Role.FIELD_OPERATOR in roles or Role.PROJECT_LEAD in roles:
-        issued = select(PlanLine.plan_id).where(PlanLine.executor_id == person.id)
-        from workflows.plans.models import Plan
-
-        conds.append(Project.id.in_(select(Plan.project_id).where(Plan.id.in_(issued))))
-        conds.append(Project.id.in_(select(Task.project_id).where(Task.executor_id == person.id)))
-    if Role.OWNER_CONTACT in roles and person.owner_id is not None:
-        conds.append(Project.owner_id == person.owner_id)
-    if Role.FIRE_SUPERVISOR in roles and person.jurisdiction:
-        conds.append(Project.jurisdiction == person.jurisdiction)
+    conds: list[ColumnElement[bool]] = [
+        getattr(Project, column) == value for column, value in _attribute_grants(person)
+    ]
+    if _works_on(person):
+        conds.extend(_work_conditions(person))
     if not conds:
         return stmt.where(Project.id.is_(None))
     return stmt.where(or_(*conds))
+
+
+def sees_project(session: Session, person: Person, project: Project) -> bool:
+    """Whether ``project`` is among :func:`visible_projects` of the person, for a project already
+    loaded: the attribute rules are checked in Python, and only a field operator or project lead
+    who is none of those needs one query (issued lines, own tasks)."""
+    if Role.PLATFORM_ADMIN in roles_of(person):
+        return True
+    if any(getattr(project, column) == value for column, value in _attribute_grants(person)):
+        return True
+    if not _works_on(person):
+        return False
+    found = session.scalar(select(Project.id).where(Project.id == project.id, or_(*_work_conditions(person))))
+    return found is not None
 
 
 def get_project(ctx: Ctx, person: Person, project_id: uuid.UUID, *, for_update: bool = False) -> Project:

@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import defer
 
 from engine.clock import business_date
@@ -19,7 +19,7 @@ from workflows.faults.history import add_event
 from workflows.faults.models import Fault, FaultStatus
 from workflows.notifications.events import notify_task_submitted
 from workflows.people.models import Person
-from workflows.people.scope import get_project, manages_project, visible_projects
+from workflows.people.scope import get_project, manages_project, sees_project
 from workflows.plans.models import Plan, PlanLine
 from workflows.projects.models import Project, ProjectStatus
 from workflows.reviews.models import ReviewEntry
@@ -37,6 +37,13 @@ def _actor(ctx: Ctx) -> Person:
     return ctx.actor
 
 
+# Built once (every task card and action reads the task this way): the task with its project.
+_TASK = (
+    select(Task, Project).join(Project, Project.id == Task.project_id).where(Task.id == bindparam("task_id"))
+)
+_TASK_FOR_UPDATE = _TASK.with_for_update(of=Task)
+
+
 def get_task(ctx: Ctx, task_id: uuid.UUID, *, for_update: bool = False) -> tuple[Task, Project]:
     """The task if the actor may see it: its executor, or anyone who sees its project and is not
     merely a field operator (R-ROLE: operators see only tasks assigned to them).
@@ -45,20 +52,13 @@ def get_task(ctx: Ctx, task_id: uuid.UUID, *, for_update: bool = False) -> tuple
         NotFound: no such task or not visible (404).
     """
     actor = _actor(ctx)
-    visible = visible_projects(actor).with_only_columns(Project.id)
-    stmt = (  # one round trip: the task (locked when asked) with its project, if visible (R-ROLE-3)
-        select(Task, Project)
-        .join(Project, Project.id == Task.project_id)
-        .where(Task.id == task_id, Project.id.in_(visible))
-    )
-    if for_update:
-        stmt = stmt.with_for_update(of=Task)
-    row = ctx.session.execute(stmt).first()
+    stmt = _TASK_FOR_UPDATE if for_update else _TASK
+    row = ctx.session.execute(stmt, {"task_id": task_id}).first()
     if row is None:
-        if ctx.session.get(Task, task_id) is None:
-            raise NotFound("任务不存在 / task not found")
-        raise NotFound("项目不存在 / project not found")  # as get_project says it
+        raise NotFound("任务不存在 / task not found")
     task, project = row[0], row[1]
+    if not sees_project(ctx.session, actor, project):  # R-ROLE-3
+        raise NotFound("项目不存在 / project not found")  # as get_project says it
     if task.executor_id != actor.id and not manages_project(actor, project):
         from workflows.people.rules import Role
         from workflows.people.scope import has_role
@@ -359,8 +359,23 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
     """The task with lines (fail and cannot-test first), results, photos, reviews and faults."""
     task, _ = get_task(ctx, task_id)
     executor = ctx.session.get(Person, task.executor_id)
-    stmt = (
-        select(PlanLine, TestItem, CatalogFacility, CatalogSystem, ItemResult)
+    stmt = (  # columns, not entities: a card shows these and nothing else of the five rows
+        select(
+            PlanLine.id,
+            TestItem.code,
+            CatalogSystem.name,
+            CatalogFacility.name,
+            TestItem.label,
+            TestItem.criterion,
+            PlanLine.free_system,
+            PlanLine.free_facility,
+            PlanLine.free_item,
+            PlanLine.free_criterion,
+            ItemResult.outcome,
+            ItemResult.measured_record,
+            ItemResult.brand,
+        )
+        .select_from(PlanLine)
         .join(TaskLine, TaskLine.plan_line_id == PlanLine.id)
         .outerjoin(TestItem, TestItem.id == PlanLine.test_item_id)  # mismatch lines have no item
         .outerjoin(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
@@ -385,18 +400,32 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
     results = sorted(
         (
             ResultRead(
-                plan_line_id=line.id,
-                item_code=item.code if item else "",
-                system=system.name if system else line.free_system or "",
-                facility=facility.name if facility else line.free_facility or "",
-                item=item.label if item else line.free_item or "",
-                criterion=item.criterion if item else line.free_criterion or "",
-                outcome=res.outcome if res else None,
-                measured_record=res.measured_record if res else None,
-                brand=res.brand if res else None,
-                photo_count=per_line.get(line.id, 0),
+                plan_line_id=line_id,
+                item_code=code or "",
+                system=system or free_system or "",
+                facility=facility or free_facility or "",
+                item=label or free_item or "",
+                criterion=criterion or free_criterion or "",
+                outcome=outcome,
+                measured_record=measured_record,
+                brand=brand,
+                photo_count=per_line.get(line_id, 0),
             )
-            for line, item, facility, system, res in ctx.session.execute(stmt)
+            for (
+                line_id,
+                code,
+                system,
+                facility,
+                label,
+                criterion,
+                free_system,
+                free_facility,
+                free_item,
+                free_criterion,
+                outcome,
+                measured_record,
+                brand,
+            ) in ctx.session.execute(stmt)
         ),
         key=lambda r: rank.get(r.outcome, 2),
     )
