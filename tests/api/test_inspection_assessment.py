@@ -7,7 +7,7 @@ import io
 import shutil
 import subprocess
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from api.demo import demo_photo, ok
 from api.deps import AppState
+from engine.clock import FrozenClock
 from engine.processes.models import ProcessInstanceRecord, WorkItem, WorkItemState
 from tests.api.extra_projects import (
     ASSESSMENT_ITEM,
@@ -28,6 +29,7 @@ from tests.api.extra_projects import (
     signed_pdf,
     upload,
 )
+from tests.api.month_helpers import relogin
 from tests.api.test_maintenance_month import pdf_text
 from tests.conftest import db_snapshot
 from workflows.filings.calendar import filing_deadline
@@ -209,6 +211,64 @@ class TestInspectionReport:
             upload(client, world, plan["id"], signed_pdf(3), conclusion="合格", report_code="A-2"), 201
         )
         assert (second["revision"], second["conclusion"]) == (2, "合格")
+
+    def test_r_file_1_upload_deadline_counts_from_the_last_task_submission(
+        self, client: TestClient, world: Any, state: AppState, clock: FrozenClock, inspection: str
+    ) -> None:
+        """R-FILE-1 for uploaded reports as for generated ones: the deadline counts from the day the
+        last plan task was submitted (seed 001 §3.5), not from the day the signed PDF is uploaded.
+        Tasks submitted on Thursday 2026-10-08, PDF uploaded on Friday 2026-10-16: the deadline is
+        2026-10-14 (already past, so filing is flagged late), not five working days after the 16th."""
+        plan = approved_yearly_plan(client, world, inspection)  # submitted 2026-10-08 10:00
+        clock.set(datetime(2026, 10, 16, 2, 0, tzinfo=UTC))  # Friday 2026-10-16 10:00 Asia/Shanghai
+        relogin(client, world)
+        report = ok(
+            upload(
+                client,
+                world,
+                plan["id"],
+                signed_pdf(1),
+                conclusion="合格",
+                report_code="ZXJ2026 No.0042",
+                report_date="2026-10-16",
+                service_date="2026-10-08",
+            ),
+            201,
+        )
+        assert report["completed_on"] == "2026-10-08"
+        assert report["filing_deadline"] == filing_deadline(date(2026, 10, 8)).isoformat() == "2026-10-14"
+        assert report["filing_deadline"] != filing_deadline(date(2026, 10, 16)).isoformat()
+        filed = ok(
+            client.post(
+                f"/api/v1/reports/{report['id']}/filing",
+                json={"opinion": "同意备案"},
+                headers=world.headers["tech_lead"],
+            )
+        )
+        assert filed["filing"]["late"] is True and filed["filing"]["deadline"] == "2026-10-14"
+
+    def test_r_rpt_upload_of_a_plan_with_every_line_ignored_is_refused(
+        self, client: TestClient, world: Any, state: AppState, inspection: str
+    ) -> None:
+        """R-RPT: an upload for a plan whose every line is ignored is refused like a generation (409,
+        saying to restore the lines; it used to be a 500), and writes nothing."""
+        plan = ok(create_plan(client, world, inspection), 201)
+        ok(
+            client.post(
+                f"/api/v1/plans/{plan['id']}/ignore",
+                json={"line_ids": [line["id"] for line in plan["lines"]]},
+                headers=world.headers["lead"],
+            )
+        )
+        before = db_snapshot(state)
+        body = refused(
+            state,
+            upload(client, world, plan["id"], signed_pdf(), conclusion="合格", report_code="A-1"),
+            409,
+            "R-RPT",
+            before,
+        )
+        assert "请先恢复被忽略的计划项" in body["message"]
 
     def test_r_rpt_every_line_approved_before_upload(
         self, client: TestClient, world: Any, state: AppState, inspection: str

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from api.demo import ok
 from api.deps import AppState
@@ -23,13 +23,14 @@ from engine.clock import FrozenClock
 from engine.errors import RuleViolation
 from tests.api.live_server import live_server
 from tests.api.month_helpers import approved_plan, execute, faults_of, generate, issue_all, make_plan, relogin
+from tests.api.test_extra_tasks import review, run, supplementary
 from tests.api.test_maintenance_month import pdf_text
 from tests.conftest import db_snapshot, require_postgresql
 from workflows.context import Ctx
 from workflows.filings.calendar import filing_deadline
 from workflows.filings.models import Filing
 from workflows.people.models import Person
-from workflows.reports.models import Report
+from workflows.reports.models import Report, ReportTask
 from workflows.reports.pdf import render_report_pdf
 from workflows.reports.service import rebuild_report_data
 from workflows.tasks.models import Task
@@ -43,6 +44,29 @@ class TestGenerate:
         before = db_snapshot(state)
         r = generate(client, world, plan)
         assert r.status_code == 409 and r.json()["code"] == "R-RPT"
+        assert db_snapshot(state) == before
+
+    def test_r_rpt_plan_with_every_line_ignored_is_refused_not_500(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-RPT / R-FILE-1: a plan whose every line is ignored has no service to report and no
+        completion date; generating its report is a 409 that says to restore the lines (it used to
+        pass the coverage check and fail with a 500), and it writes nothing."""
+        plan = make_plan(client, world)
+        ignored = ok(
+            client.post(
+                f"/api/v1/plans/{plan['id']}/ignore",
+                json={"line_ids": [line["id"] for line in plan["lines"]]},
+                headers=world.headers["lead"],
+            )
+        )
+        assert ignored["lines"] and all(line["ignored"] for line in ignored["lines"])
+        before = db_snapshot(state)
+        r = generate(client, world, plan)
+        assert r.status_code == 409, r.text
+        body = r.json()
+        assert body["code"] == "R-RPT" and plan["code"] in body["message"]
+        assert "全部已忽略" in body["message"] and "请先恢复被忽略的计划项" in body["message"]
         assert db_snapshot(state) == before
 
     def test_r_rpt_1_tasks_submitted_after_month_end(
@@ -477,6 +501,77 @@ class TestConcurrentDecisions:
             assert loser.json()["code"] == "R-FILE-2"
         with state.sessions() as s:
             assert s.scalar(select(func.count()).select_from(Filing)) == 1
+
+    def test_postgresql_one_extra_task_ticked_into_two_reports_at_once(
+        self, world: Any, state: AppState, client: TestClient
+    ) -> None:
+        """R-TASK-2 on PostgreSQL: the October and the November report generated at the same moment,
+        both ticking the same supplementary task (each locks only its own plan row). The ticked task
+        row is locked before the "already covered" check, so exactly one report takes it (201) and
+        the other is refused 422 on ``extra_task_ids`` naming the winner's report, writing nothing."""
+        require_postgresql(state)
+        october, november = approved_plan(client, world), approved_plan(client, world, "2026-11")
+        extra = run(client, world, supplementary(client, world), "op1")
+        ok(review(client, world, extra["id"]))
+        with live_server(state) as (base_url, _):
+            answers = race(
+                base_url,
+                [
+                    (
+                        f"/api/v1/plans/{plan['id']}/report",
+                        {
+                            "report_date": "2026-10-20",
+                            "service_date": "2026-10-20",
+                            "extra_task_ids": [extra["id"]],
+                        },
+                        world.headers["lead"],
+                    )
+                    for plan in (october, november)
+                ],
+            )
+        assert sorted(a.status_code for a in answers) == [201, 422], [a.text for a in answers]
+        (winner,) = [a.json() for a in answers if a.status_code == 201]
+        (loser,) = [a.json() for a in answers if a.status_code == 422]
+        assert loser["field"] == "extra_task_ids" and winner["code"] in loser["message"]
+        assert extra["id"] in winner["task_ids"]
+        with state.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Report)) == 1
+            assert s.scalar(select(func.count()).where(ReportTask.task_id == uuid.UUID(extra["id"]))) == 1
+        lost_plan = november if winner["plan_id"] == october["id"] else october
+        before = db_snapshot(state)
+        again = client.post(
+            f"/api/v1/plans/{lost_plan['id']}/report",
+            json={"report_date": "2026-10-20", "service_date": "2026-10-20", "extra_task_ids": [extra["id"]]},
+            headers=world.headers["lead"],
+        )
+        assert again.status_code == 422 and winner["code"] in again.json()["message"]
+        assert db_snapshot(state) == before
+
+
+class TestCoverageAtTheDatabaseDoor:
+    def test_r_task_2_a_task_is_in_one_live_report_only(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-TASK-2 / R-RPT-2 at the database door: raw SQL cannot put a task covered by a live
+        report into a second live report (partial unique index on live ``report_task`` rows), while
+        the rows of a deleted report stay (not live) and its tasks join the regenerated report."""
+        plan = approved_plan(client, world)
+        first = ok(generate(client, world, plan), 201)
+        ok(client.delete(f"/api/v1/reports/{first['id']}", headers=world.headers["lead"]), 204)
+        second = ok(generate(client, world, plan), 201)
+        assert second["task_ids"] == first["task_ids"]
+        task_id = uuid.UUID(second["task_ids"][0])
+        with state.sessions() as s:
+            rows = s.execute(
+                select(ReportTask.report_id, ReportTask.live).where(ReportTask.task_id == task_id)
+            )
+            assert {report_id: live for report_id, live in rows} == {
+                uuid.UUID(first["id"]): False,
+                uuid.UUID(second["id"]): True,
+            }
+        revive = update(ReportTask).where(ReportTask.report_id == uuid.UUID(first["id"])).values(live=True)
+        with state.engine.connect() as conn, pytest.raises(IntegrityError, match="report_task"):
+            conn.execute(revive)  # a second live row for each of its tasks: refused
 
 
 PDFTOPPM, ZBARIMG = shutil.which("pdftoppm"), shutil.which("zbarimg")

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, IdMixin
@@ -23,8 +23,9 @@ class ReportStatus(StrEnum):
 class Report(IdMixin, Base):
     """A generated report of a plan's period.
 
-    ``completed_on`` (the business date it was generated) starts the filing deadline
-    ``filing_due_on`` (R-FILE-1). Once ``status`` is ``filed`` the row can never change: the ORM
+    ``completed_on`` (the business date the last plan task of the period was submitted, the
+    service's completion date) starts the filing deadline ``filing_due_on`` (R-FILE-1), for
+    generated and uploaded reports alike. Once ``status`` is ``filed`` the row can never change: the ORM
     refuses it and a database trigger refuses it for any other door (R-FILE-2).
     """
 
@@ -55,10 +56,31 @@ class Report(IdMixin, Base):
     """The agency's own report code of an uploaded report, e.g. ``ZXJ2019 No.1234`` (R-RPT-3/4)."""
 
 
+LIVE_COVERAGE = "live"
+"""The partial index's condition, as literal SQL (the same text on SQLite and PostgreSQL)."""
+
+
 class ReportTask(Base):
-    """A task covered by a report (plan tasks always; extra tasks when ticked)."""
+    """A task covered by a report (plan tasks always; extra tasks when ticked).
+
+    ``live`` is true while the report is live and false once it is deleted (R-RPT-2), so the rows
+    of a deleted report stay as the record of what it covered. A task is covered by at most one
+    live report: the partial unique index ``uq_report_task_live_task_id`` refuses a second live
+    row for the same task at the database door, whatever the services did (R-TASK-2: an extra
+    task joins one report only), while a deleted report's task may join the regenerated one.
+    """
 
     __tablename__ = "report_task"
+    __table_args__ = (
+        Index(
+            "uq_report_task_live_task_id",
+            "task_id",
+            unique=True,
+            postgresql_where=text(LIVE_COVERAGE),
+            sqlite_where=text(LIVE_COVERAGE),
+        ),
+    )
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id"), primary_key=True)
     task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    live: Mapped[bool] = mapped_column(default=True, server_default=true())

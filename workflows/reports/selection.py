@@ -31,16 +31,33 @@ def plan_tasks(ctx: Ctx, plan: Plan) -> list[Task]:
 
 
 def check_coverage(ctx: Ctx, plan: Plan, tasks: list[Task]) -> None:
-    """Every active line of ``plan`` is in an approved task of ``tasks``.
+    """Every active line of ``plan`` is in an approved task of ``tasks``, and there is one at least.
+
+    A plan whose every line is ignored passes no service at all: it has nothing to report and no
+    completion date (:func:`service_completed_on`), so it is refused like an unfinished one.
+
+    Args:
+        ctx: Open unit of work.
+        plan: The plan being reported.
+        tasks: Its live plan tasks (:func:`plan_tasks`).
 
     Raises:
-        RuleViolation: ``R-RPT`` lines not approved yet, naming the open tasks (409).
+        RuleViolation: ``R-RPT`` the plan has no active line (every line ignored), or some lines are
+            not in an approved task yet, naming the open tasks (409).
     """
     active = set(
         ctx.session.scalars(
             select(PlanLine.id).where(PlanLine.plan_id == plan.id, PlanLine.ignored.is_(False))
         )
     )
+    if not active:
+        raise RuleViolation(
+            "R-RPT",
+            f"计划 {plan.code} 没有需要执行的计划项（全部已忽略），不能出具报告：请先恢复被忽略的计划项，"
+            "下发并完成任务审核后再出具报告"
+            " / the plan has no line to execute (every line is ignored): restore the ignored lines,"
+            " issue them and have their tasks approved first",
+        )
     approved = [t.id for t in tasks if t.state == TaskState.APPROVED]
     covered = set(ctx.session.scalars(select(TaskLine.plan_line_id).where(TaskLine.task_id.in_(approved))))
     missing = active - covered
@@ -57,13 +74,24 @@ def extra_tasks(ctx: Ctx, plan: Plan, project: Project, ids: list[uuid.UUID]) ->
     kind (supplementary, mismatch, investigation, repair; never a plan task), is finished
     (approved/completed) and is not covered by another live report.
 
+    The ticked tasks are locked (``SELECT … FOR UPDATE``, in id order) before the "covered" check:
+    two reports of two plans ticking the same task at once serialize on the task row, and the
+    second sees the first's coverage (PostgreSQL reads each statement's snapshot after the lock is
+    granted; SQLite serializes every writer). The partial unique index on live ``report_task``
+    rows backs this up at the database door.
+
     Raises:
         InvalidInput: the first failed check, naming the task (422, ``extra_task_ids``).
     """
     if not ids:
         return []
     wanted = set(ids)
-    tasks = {t.id: t for t in ctx.session.scalars(select(Task).where(Task.id.in_(wanted)))}
+    tasks = {
+        t.id: t
+        for t in ctx.session.scalars(
+            select(Task).where(Task.id.in_(wanted)).order_by(Task.id).with_for_update()
+        )
+    }
     covered = dict(
         ctx.session.execute(
             select(ReportTask.task_id, Report.code)
@@ -109,8 +137,16 @@ def service_completed_on(plan_tasks: list[Task]) -> date:
     第三十二条 counts from the day the service project was completed. Neither the report date the
     lead types in nor the day the report happens to be generated moves that date.
 
+    Args:
+        plan_tasks: The plan's live plan tasks, checked by :func:`check_coverage` first: then at
+            least one of them is approved, hence submitted.
+
+    Returns:
+        The business date of the latest ``submitted_at`` among them.
+
     Raises:
-        ValueError: no plan task was submitted (a report needs every line approved first).
+        ValueError: none of ``plan_tasks`` was submitted — a programming error, since
+            :func:`check_coverage` refuses such a plan (R-RPT, 409) before anyone asks for its date.
     """
     submitted = [business_date(t.submitted_at) for t in plan_tasks if t.submitted_at is not None]
     if not submitted:

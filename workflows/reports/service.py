@@ -6,18 +6,15 @@ import hashlib
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 
-from engine.clock import business_date, end_of_business_day
 from engine.codes import next_code
 from engine.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from workflows.agencies.models import Agency
 from workflows.audit.service import record_audit
 from workflows.context import Ctx
 from workflows.contracts.models import CONTRACT_TYPE_LABELS, Contract, ContractType
-from workflows.filings.calendar import filing_deadline
 from workflows.filings.models import Filing
-from workflows.notifications.events import notify_report_generated
 from workflows.owners.models import Owner
 from workflows.owners.views import record_owner_view
 from workflows.people.models import Person
@@ -32,12 +29,10 @@ from workflows.reports.models import Report, ReportStatus, ReportTask
 from workflows.reports.pdf import render_report_pdf
 from workflows.reports.report_data import ReportData, report_content_sha256
 from workflows.reports.schemas import FilingRead, ReportRead, VerifyView
-from workflows.reports.selection import check_coverage, extra_tasks, plan_tasks, service_completed_on
+from workflows.reports.selection import extra_tasks
+from workflows.reports.storage import check_reportable, store_report
 from workflows.reports.verification import make_verify_token, read_verify_token, verify_url
 from workflows.tasks.models import Task, TaskKind
-
-_plan_tasks = plan_tasks  # the names workflows/reports/upload.py imports
-_check_coverage = check_coverage
 
 
 def _secret(ctx: Ctx) -> bytes:
@@ -49,17 +44,18 @@ def generate_report(
 ) -> Report:
     """Generate the period's report in one step (一键生成) and hand it to the technical lead for filing.
 
-    Preconditions: every active line of the plan is in an approved plan task; every plan task was
-    submitted by the last day of the period (R-RPT-1); no live report exists (R-RPT-2: delete first).
+    Preconditions (:func:`~workflows.reports.storage.check_reportable`): the plan has active lines
+    and every one is in an approved plan task (R-RPT); every plan task was submitted by the last
+    day of the period (R-RPT-1); no live report exists (R-RPT-2: delete first).
     Extra tasks (supplementary, mismatch, investigation, repair) of the same project are included
     only when ticked; they never make a report on their own and never stand in for a plan line
     (R-TASK-2). The filing deadline counts from the service's completion date, the day the last
-    plan task was submitted (:func:`service_completed_on`, R-FILE-1).
+    plan task was submitted (:func:`~workflows.reports.selection.service_completed_on`, R-FILE-1).
 
     Raises:
         NotFound (404), Forbidden (403), InvalidInput (422: dates, extra tasks),
-        RuleViolation ``R-RPT`` (lines not all approved), ``R-RPT-1`` (overdue), ``R-RPT-2`` (a report
-        exists), ``R-LIFE`` (project terminated) (409).
+        RuleViolation ``R-RPT`` (no active line, or lines not all approved), ``R-RPT-1`` (overdue),
+        ``R-RPT-2`` (a report exists), ``R-LIFE`` (project terminated) (409).
     """
     actor = ctx.actor
     assert actor is not None
@@ -77,83 +73,30 @@ def generate_report(
         raise InvalidInput(
             "service_date", "技术服务日期不能晚于报告日期 / the service date cannot be after the report date"
         )
-    live = ctx.session.scalar(
-        select(Report.code).where(Report.plan_id == plan.id, Report.status != ReportStatus.DELETED)
-    )
-    if live:
-        raise RuleViolation(
-            "R-RPT-2", f"该计划已有报告 {live}，请先删除再重新生成 / delete the existing report first"
-        )
-    covered_tasks = plan_tasks(ctx, plan)
-    check_coverage(ctx, plan, covered_tasks)
-    late = [
-        t.code for t in covered_tasks if t.submitted_at and business_date(t.submitted_at) > plan.period_end
-    ]
-    if late:
-        raise RuleViolation(
-            "R-RPT-1",
-            f"任务 {'、'.join(late)} 提交晚于 {plan.period_end}，当月报告已逾期"
-            " / submitted after the month end",
-        )
+    reportable = check_reportable(ctx, plan, again="重新生成")
     extras = extra_tasks(ctx, plan, project, extra_task_ids)
-    tasks = [*covered_tasks, *extras]
-    revision = 1 + int(
-        ctx.session.scalar(select(func.count()).select_from(Report).where(Report.plan_id == plan.id)) or 0
-    )
+    tasks = [*reportable.tasks, *extras]
     code = next_code(ctx.session, f"WB-{plan.period_start.year}")
     report_id = uuid.uuid4()
     data = _gather(ctx, plan, project, tasks, code=code, report_date=report_date, service_date=service_date)
     content_sha = report_content_sha256(data)
     token = make_verify_token(report_id, content_sha, _secret(ctx))
-    url = verify_url(ctx.settings.base_url, token)
-    pdf = render_report_pdf(with_verify_url(data, url))
-    completed_on = service_completed_on(covered_tasks)
-    due = filing_deadline(
-        completed_on,
-        rule=ctx.settings.filing.rule,
-        days=ctx.settings.filing.days,
-        calendar=ctx.settings.calendar,
-    )
-    report = Report(
-        id=report_id,
+    pdf = render_report_pdf(with_verify_url(data, verify_url(ctx.settings.base_url, token)))
+    return store_report(
+        ctx,
+        plan,
+        project,
+        tasks,
+        process_id="maintenance_period",
+        report_id=report_id,
         code=code,
-        plan_id=plan.id,
-        project_id=project.id,
-        revision=revision,
-        status=ReportStatus.GENERATED,
-        report_date=report_date,
-        service_date=service_date,
-        completed_on=completed_on,
-        filing_due_on=due,
         pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
         content_sha256=content_sha,
         verify_token=token,
-        generated_by=actor.id,
-        generated_at=ctx.clock.now(),
+        report_date=report_date,
+        service_date=service_date,
+        completed_on=reportable.completed_on,
     )
-    ctx.session.add(report)
-    ctx.session.flush()
-    ctx.session.add_all(ReportTask(report_id=report.id, task_id=t.id) for t in tasks)
-    plan.state = PlanState.REPORTED
-    record_audit(
-        ctx,
-        "report.generated",
-        "report",
-        report.id,
-        after={"code": code, "revision": revision, "sha256": report.sha256, "filing_due_on": due},
-    )
-    ctx.session.flush()
-    record = ctx.processes.lock(ctx.session, "maintenance_period", "plan", plan.id)
-    ctx.processes.complete(
-        ctx.session,
-        record,
-        "generate_report",
-        {"report_id": str(report.id), "filing_due_at": end_of_business_day(due).isoformat()},
-        context=ctx,
-    )
-    notify_report_generated(ctx, report, plan, project)
-    return report
 
 
 def _gather(
@@ -297,6 +240,9 @@ def delete_report(ctx: Ctx, report_id: uuid.UUID) -> None:
         raise RuleViolation("R-FILE-2", "已备案的报告不能删除 / a filed report can never be deleted")
     before = {"status": report.status}
     report.status, report.deleted_at = ReportStatus.DELETED, ctx.clock.now()
+    ctx.session.execute(  # its tasks are free for the regenerated report (uq_report_task_live_task_id)
+        update(ReportTask).where(ReportTask.report_id == report.id).values(live=False)
+    )
     plan = ctx.session.get(Plan, report.plan_id)
     assert plan is not None
     plan.state = PlanState.ISSUED

@@ -4,7 +4,9 @@ The project lead uploads the signed paper report as a PDF. fireops checks that i
 appends the field-record photos of an inspection and a verification page with the QR code, and
 stores the result. The QR token signs the report id and the SHA-256 of the *uploaded* file (the
 stored file cannot carry its own hash); the verification page shows the SHA-256 of the stored
-file. Filing is the same as for a generated report (R-FILE-1, R-FILE-2).
+file. Filing is the same as for a generated report (R-FILE-1, R-FILE-2), and so is the filing
+deadline: it counts from the day the last plan task was submitted, not from the upload day
+(:mod:`workflows.reports.storage`).
 """
 
 from __future__ import annotations
@@ -16,21 +18,18 @@ import warnings
 from datetime import date
 
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from engine.clock import BUSINESS_TZ, business_date, end_of_business_day
+from engine.clock import BUSINESS_TZ
 from engine.codes import next_code
 from engine.errors import InvalidInput, PayloadTooLarge, RuleViolation, UnsupportedMedia
 from workflows.agencies.models import Agency
-from workflows.audit.service import record_audit
 from workflows.catalog.models import CatalogFacility, TestItem
 from workflows.context import Ctx
-from workflows.filings.calendar import filing_deadline
-from workflows.notifications.events import notify_report_generated
 from workflows.owners.models import Owner
 from workflows.people.models import Person
 from workflows.people.scope import require_manager
-from workflows.plans.models import Plan, PlanLine, PlanState
+from workflows.plans.models import Plan, PlanLine
 from workflows.plans.service import get_plan, period_process_id
 from workflows.projects.models import Project, ProjectStatus
 from workflows.reports.appendix import (
@@ -40,8 +39,8 @@ from workflows.reports.appendix import (
     render_photo_pages,
     render_verification_page,
 )
-from workflows.reports.models import Report, ReportStatus, ReportTask
-from workflows.reports.service import _check_coverage, _plan_tasks
+from workflows.reports.models import Report
+from workflows.reports.storage import Reportable, check_reportable, store_report
 from workflows.reports.verification import make_verify_token, verify_url
 from workflows.special_sites.service import is_special_site
 from workflows.tasks.models import Photo, PhotoKind, Task
@@ -111,8 +110,10 @@ def upload_report(
 
     Which projects may upload: inspection (conclusion required, R-RPT-3), assessment (R-RPT-4), and
     maintenance projects of approved special sites (R-SPEC). Preconditions as for a generated
-    report: every active plan line is in an approved plan task (R-RPT), tasks were submitted by the
-    end of the plan's period (R-RPT-1), and no live report exists (R-RPT-2).
+    report (:func:`~workflows.reports.storage.check_reportable`): the plan has active lines and
+    every one is in an approved plan task (R-RPT), tasks were submitted by the end of the plan's
+    period (R-RPT-1), and no live report exists (R-RPT-2). The filing deadline counts from the
+    day the last plan task was submitted (R-FILE-1, seed 001 §3.5), whenever the PDF is uploaded.
 
     Args:
         ctx: Acting project lead (or manager/technical lead) of the project.
@@ -146,26 +147,12 @@ def upload_report(
         )
     code_text, verdict = _check_fields(process_id, report_code, conclusion, report_date, service_date)
     check_report_pdf(pdf)
-    live = ctx.session.scalar(
-        select(Report.code).where(Report.plan_id == plan.id, Report.status != ReportStatus.DELETED)
-    )
-    if live:
-        raise RuleViolation(
-            "R-RPT-2", f"该计划已有报告 {live}，请先删除再重新上传 / delete the existing report first"
-        )
-    tasks = _plan_tasks(ctx, plan)
-    _check_coverage(ctx, plan, tasks)
-    late = [t.code for t in tasks if t.submitted_at and business_date(t.submitted_at) > plan.period_end]
-    if late:
-        raise RuleViolation(
-            "R-RPT-1",
-            f"任务 {'、'.join(late)} 提交晚于 {plan.period_end}，报告已逾期 / submitted after the period end",
-        )
+    reportable = check_reportable(ctx, plan, again="重新上传")
     return _do_store(
         ctx,
         plan,
         project,
-        tasks,
+        reportable,
         process_id=process_id,
         pdf=pdf,
         report_code=code_text,
@@ -205,7 +192,7 @@ def _do_store(
     ctx: Ctx,
     plan: Plan,
     project: Project,
-    tasks: list[Task],
+    reportable: Reportable,
     *,
     process_id: str,
     pdf: bytes,
@@ -214,8 +201,7 @@ def _do_store(
     report_date: date,
     service_date: date,
 ) -> Report:
-    actor = ctx.actor
-    assert actor is not None
+    """Append the field photos (inspections) and the verification page to ``pdf`` and store it."""
     now = ctx.clock.now()
     code = next_code(ctx.session, f"{CODE_PREFIX[process_id]}-{plan.period_start.year}")
     report_id = uuid.uuid4()
@@ -227,7 +213,9 @@ def _do_store(
     title = plan.name.replace("计划", "报告")
     parts: list[bytes] = []
     if process_id == "inspection_period":
-        parts.append(render_photo_pages(_field_photos(ctx, tasks), heading="检测现场记录", footer=code))
+        parts.append(
+            render_photo_pages(_field_photos(ctx, reportable.tasks), heading="检测现场记录", footer=code)
+        )
     agency, owner = ctx.session.get(Agency, project.agency_id), ctx.session.get(Owner, project.owner_id)
     parts.append(
         render_verification_page(
@@ -246,69 +234,25 @@ def _do_store(
             )
         )
     )
-    stored = merge_pdfs(pdf, *parts)
-    completed_on = business_date(now)
-    due = filing_deadline(
-        completed_on,
-        rule=ctx.settings.filing.rule,
-        days=ctx.settings.filing.days,
-        calendar=ctx.settings.calendar,
-    )
-    revision = 1 + int(
-        ctx.session.scalar(select(func.count()).select_from(Report).where(Report.plan_id == plan.id)) or 0
-    )
-    report = Report(
-        id=report_id,
+    return store_report(
+        ctx,
+        plan,
+        project,
+        reportable.tasks,
+        process_id=process_id,
+        report_id=report_id,
         code=code,
-        plan_id=plan.id,
-        project_id=project.id,
-        revision=revision,
-        status=ReportStatus.GENERATED,
-        report_date=report_date,
-        service_date=service_date,
-        completed_on=completed_on,
-        filing_due_on=due,
-        pdf=stored,
-        sha256=hashlib.sha256(stored).hexdigest(),
+        pdf=merge_pdfs(pdf, *parts),
         content_sha256=upload_sha,
         verify_token=token,
-        generated_by=actor.id,
-        generated_at=now,
+        report_date=report_date,
+        service_date=service_date,
+        completed_on=reportable.completed_on,
         origin="uploaded",
         conclusion=conclusion,
         report_code=report_code,
+        audit_extra={"report_code": report_code, "conclusion": conclusion, "upload_sha256": upload_sha},
     )
-    ctx.session.add(report)
-    ctx.session.flush()
-    ctx.session.add_all(ReportTask(report_id=report.id, task_id=t.id) for t in tasks)
-    plan.state = PlanState.REPORTED
-    record_audit(
-        ctx,
-        "report.uploaded",
-        "report",
-        report.id,
-        after={
-            "code": code,
-            "report_code": report_code,
-            "conclusion": conclusion,
-            "revision": revision,
-            "upload_sha256": upload_sha,
-            "sha256": report.sha256,
-            "filing_due_on": due,
-        },
-    )
-    ctx.session.flush()
-    step = "generate_report" if process_id == "maintenance_period" else "upload_report"
-    record = ctx.processes.lock(ctx.session, process_id, "plan", plan.id)
-    ctx.processes.complete(
-        ctx.session,
-        record,
-        step,
-        {"report_id": str(report.id), "filing_due_at": end_of_business_day(due).isoformat()},
-        context=ctx,
-    )
-    notify_report_generated(ctx, report, plan, project)
-    return report
 
 
 def _field_photos(ctx: Ctx, tasks: list[Task]) -> list[FieldPhoto]:
