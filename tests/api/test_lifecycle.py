@@ -13,9 +13,10 @@ from sqlalchemy import select
 from api.background import job_context
 from api.demo import demo_photo, ok
 from api.deps import AppState
-from engine.clock import FrozenClock
+from engine.clock import FrozenClock, end_of_business_day
 from engine.db import unit_of_work
 from engine.processes.models import InstanceStatus, ProcessInstanceRecord, WorkItem, WorkItemState
+from engine.settings import Settings
 from tests.api.lifecycle_helpers import (
     OTHER_JURISDICTION,
     OTHER_SUPERVISOR,
@@ -29,6 +30,7 @@ from tests.api.month_helpers import approved_plan, execute, generate, issue_all,
 from tests.conftest import db_snapshot
 from tests.workflows.reminders.support import SH, at, run_scan
 from workflows.context import Ctx
+from workflows.filings.calendar import add_working_days
 from workflows.notifications.models import OutboxMessage
 from workflows.people.models import Person
 from workflows.plans.models import Plan
@@ -571,3 +573,45 @@ class TestCompletion:
         assert completion_items() == []
         with state.sessions() as db:
             assert db.get(ProcessInstanceRecord, record.id).status == InstanceStatus.COMPLETED  # type: ignore[union-attr]
+
+
+class TestSuspensionDeadlineSetting:
+    """One suspension deadline: the work item's due time and the reminders both follow
+    ``Settings.scheduler.suspension_decide_days`` (here 4 working days, not the default 2)."""
+
+    @pytest.fixture
+    def settings(self, database_url: str) -> Settings:
+        base = Settings(
+            environment="test", database_url=database_url, base_url="http://testserver", password_rounds=4
+        )
+        return base.model_copy(
+            update={"scheduler": base.scheduler.model_copy(update={"suspension_decide_days": 4})}
+        )
+
+    def test_r_due_work_item_and_reminders_use_the_setting(
+        self,
+        client: TestClient,
+        world: Any,
+        supervisor: dict[str, str],
+        state: AppState,
+        clock: FrozenClock,
+    ) -> None:
+        """R-DUE / R-LIFE: a request on Thursday 2026-10-08 with 4 decision days is due at the end
+        of Tuesday 2026-10-13 (10-09, the make-up Saturday 10-10, 10-12, 10-13); the
+        ``decide_suspension`` work item says so, and the reminder comes on that day, not on the
+        second working day."""
+        due_on = add_working_days(date(2026, 10, 8), 4, state.settings.calendar)
+        assert due_on == date(2026, 10, 13) != add_working_days(date(2026, 10, 8), 2, state.settings.calendar)
+        s = ok(request_suspension(client, world, "2026-11"), 201)
+        (item,) = ok(client.get("/api/v1/inbox", headers=supervisor))
+        assert (item["step"], item["subject_id"]) == ("decide_suspension", s["id"])
+        assert datetime.fromisoformat(item["due_at"]) == end_of_business_day(due_on)
+
+        at(clock, 2026, 10, 10, hour=18)  # the second working day: not due yet with 4 days
+        run_scan(state)
+        assert not [
+            k for k, _ in reminders_about(state).get(uuid.UUID(world.project_id), set()) if "suspension" in k
+        ]
+        at(clock, 2026, 10, 13, hour=10)
+        run_scan(state)
+        assert (rules.SUSPENSION_DUE, "2026-10-13") in reminders_about(state)[uuid.UUID(world.project_id)]

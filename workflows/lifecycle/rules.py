@@ -19,9 +19,6 @@ MAX_FILE_BYTES: Final = 10 * 1024 * 1024
 MAX_FILES: Final = 10
 """At most this many supporting files per request."""
 
-DECISION_WORKING_DAYS: Final = 2
-"""R-DUE: a suspension request should be decided within 2 working days (shown as the work item's due time)."""
-
 
 def parse_month(value: str) -> date:
     """The first day of a month written ``2026-12``.

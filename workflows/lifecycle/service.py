@@ -48,7 +48,6 @@ from workflows.lifecycle.files import Upload, check_file
 from workflows.lifecycle.models import Suspension, SuspensionFile, SuspensionState
 from workflows.lifecycle.queries import BLOCKING_STATES
 from workflows.lifecycle.rules import (
-    DECISION_WORKING_DAYS,
     MAX_FILES,
     check_suspension_month,
     month_end,
@@ -89,7 +88,9 @@ def request_suspension(
         files: Supporting files, PDF/JPEG/PNG, ≤ 10 MB each, at most 10, checked by content.
 
     Returns:
-        The pending request; its ``decide_suspension`` step waits in the fire department's inbox.
+        The pending request; its ``decide_suspension`` step waits in the fire department's inbox,
+        due at the end of the ``Settings.scheduler.suspension_decide_days``-th working day after the
+        request (R-DUE; the suspension reminders count the same days).
 
     Raises:
         NotFound: project not visible (404). Forbidden: not of the project's agency (403).
@@ -168,7 +169,8 @@ def request_suspension(
         after={"code": suspension.code, "month": f"{first:%Y-%m}", "files": len(checked)},
     )
     ensure_lifecycle(ctx, project)
-    due = end_of_business_day(add_working_days(today, DECISION_WORKING_DAYS, ctx.settings.calendar))
+    days = ctx.settings.scheduler.suspension_decide_days  # the same deadline the R-DUE reminders use
+    due = end_of_business_day(add_working_days(today, days, ctx.settings.calendar))
     ctx.processes.start(
         ctx.session,
         PROCESS_ID,
