@@ -31,7 +31,8 @@ from workflows.reminders import rules
 from workflows.reminders.jobs import build_scheduler
 from workflows.reminders.models import MonthDraft
 
-JOBS = ["plans.create_month_drafts", "processes.refresh_timers", "reminders.scan"]
+JOBS = ["lifecycle.start_missing", "plans.create_month_drafts", "processes.refresh_timers", "reminders.scan"]
+CATCH_UP = ["lifecycle.start_missing", "plans.create_month_drafts"]
 
 
 def second_process(state: AppState, holder: str, *, lease_s: int | None = None) -> tuple[Scheduler, Any]:
@@ -206,10 +207,10 @@ class TestJobsAndLifespan:
     def test_jobs_are_registered_with_explicit_ids(self, state: AppState) -> None:
         scheduler = build_scheduler(job_context(state), holder="t")
         assert sorted(scheduler.jobs) == JOBS
-        assert [j for j, spec in scheduler.jobs.items() if spec.catch_up] == ["plans.create_month_drafts"]
+        assert sorted(j for j, spec in scheduler.jobs.items() if spec.catch_up) == CATCH_UP
         scheduler.start()  # this test asks for the background thread
         try:
-            scheduled = set(scheduler.scheduled_job_ids()) - {"plans.create_month_drafts.catch_up"}
+            scheduled = set(scheduler.scheduled_job_ids()) - {f"{j}.catch_up" for j in CATCH_UP}
             assert sorted(scheduled) == sorted([*JOBS, "scheduler.renew_lease"])
         finally:
             scheduler.shutdown()

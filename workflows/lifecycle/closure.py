@@ -1,7 +1,8 @@
 """The end of a project: termination (终止, irreversible) and completion (完成) (R-LIFE).
 
 Both run through the project's ``project_lifecycle`` instance (kind ``project``), started with the
-project (:func:`start_lifecycle`; :func:`ensure_lifecycle` starts one for older projects).
+project (:func:`start_lifecycle`; for older projects the scheduler's ``lifecycle.start_missing`` job,
+:mod:`workflows.lifecycle.catch_up`, and :func:`ensure_lifecycle` start one).
 Termination completes its ``terminate_project`` step; the diagram's ``cancel_project_processes``
 service task then calls :func:`cancel_project_processes`, which cancels every other running process
 of the project (plans, tasks, faults, pending suspension requests …), closes their work items and

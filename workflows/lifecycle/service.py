@@ -9,7 +9,8 @@ shared spec once triggered (notes/spiffworkflow.md §0.4-5, §2.5), and our engi
   (lane ``fire_department``) and the agency's ``withdraw_suspension`` step (lane ``agency``); the
   first one completed reaches a *terminate* end event, which cancels the other branch;
 * **one instance per project** (kind ``project``, started with the project by
-  :func:`~workflows.lifecycle.closure.start_lifecycle`; :func:`ensure_lifecycle` covers older ones):
+  :func:`~workflows.lifecycle.closure.start_lifecycle`; for older projects the scheduler's
+  ``lifecycle.start_missing`` job (:mod:`workflows.lifecycle.catch_up`) and :func:`ensure_lifecycle`):
   ``terminate_project`` (agency) → ``cancel_project_processes`` service task → terminate end, or
   the ``contract_ended`` timer → ``complete_project`` (project lead) → terminate end;
 * the project's status (``active``/``terminated``/``completed``) is an app-level column that every

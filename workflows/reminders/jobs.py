@@ -15,6 +15,10 @@ commits in short transactions of its own:
 * ``reminders.scan`` — writes the due R-DUE reminders, each with its notifications in the same
   transaction (``CHUNK`` reminders per transaction). After an outage only the latest due step
   of each schedule is written (:mod:`workflows.reminders.rules`, catch-up policy).
+* ``lifecycle.start_missing`` — daily at ``month_drafts_hour`` and whenever this process takes the
+  lease (so at every start): the ``project_lifecycle`` instance of every active project that has
+  none (projects created before lifecycles started with the project, R-LIFE), one transaction
+  per project. Idempotent: a project with an instance, running or finished, is skipped.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from engine.processes.store import ProcessStore
 from engine.scheduler import Scheduler
 from engine.settings import Settings
 from workflows.context import Ctx
+from workflows.lifecycle.catch_up import projects_without_lifecycle, start_missing_lifecycle
 from workflows.reminders.drafts import create_month_draft, projects_needing_draft
 from workflows.reminders.due import DueReminder, ScanResult, due_reminders
 from workflows.reminders.service import CHUNK, write_reminders
@@ -70,6 +75,13 @@ class DraftsResult:
     month: date
     created: list[str] = field(default_factory=list)
     skipped: dict[uuid.UUID, str] = field(default_factory=dict)
+
+
+@dataclass
+class LifecyclesResult:
+    """``lifecycle.start_missing``: ids of the projects whose lifecycle instance was started."""
+
+    started: list[uuid.UUID] = field(default_factory=list)
 
 
 @dataclass
@@ -118,6 +130,35 @@ def create_month_drafts(jobs: JobContext, month: date | None = None) -> DraftsRe
     )
     if failures:
         raise JobFailed(f"plans.create_month_drafts: {len(failures)} projects failed: {'; '.join(failures)}")
+    return result
+
+
+def start_missing_lifecycles(jobs: JobContext) -> LifecyclesResult:
+    """Start the ``project_lifecycle`` instance of every active project that has none (R-LIFE), as
+    the system, one transaction per project. Safe to run any number of times.
+
+    Returns:
+        The projects whose instance was started (none on a second run).
+
+    Raises:
+        JobFailed: some projects failed (the others were started).
+    """
+    with unit_of_work(jobs.sessions) as session:
+        candidates = projects_without_lifecycle(session)
+    result = LifecyclesResult()
+    failures: list[str] = []
+    for project_id in candidates:
+        try:
+            with unit_of_work(jobs.sessions) as session:
+                if start_missing_lifecycle(jobs.ctx(session), project_id):
+                    result.started.append(project_id)
+        except Exception as exc:
+            log.exception("lifecycle.start_failed project_id=%s", project_id)
+            failures.append(f"{project_id}: {exc!r}")
+    if candidates:
+        log.info("lifecycle.started_missing started=%d", len(result.started))
+    if failures:
+        raise JobFailed(f"lifecycle.start_missing: {len(failures)} projects failed: {'; '.join(failures)}")
     return result
 
 
@@ -188,12 +229,20 @@ def scan(jobs: JobContext) -> ScanResult:
 
 
 def register_jobs(scheduler: Scheduler, jobs: JobContext) -> None:
-    """Register the three jobs with their triggers from ``Settings.scheduler``; the month drafts
-    also catch up whenever the process takes the lease."""
+    """Register the four jobs with their triggers from ``Settings.scheduler``; the month drafts
+    and the missing lifecycle instances also catch up whenever the process takes the lease."""
     cfg = jobs.settings.scheduler
     scheduler.add_job(
         "plans.create_month_drafts",
         lambda: create_month_drafts(jobs),
+        trigger="cron",
+        catch_up=True,
+        hour=cfg.month_drafts_hour,
+        minute=0,
+    )
+    scheduler.add_job(
+        "lifecycle.start_missing",
+        lambda: start_missing_lifecycles(jobs),
         trigger="cron",
         catch_up=True,
         hour=cfg.month_drafts_hour,
