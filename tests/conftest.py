@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite by default, PostgreSQL when
-``FIREOPS_TEST_DATABASE_URL`` is set), a movable clock, the app state and an API client."""
+``FIREOPS_TEST_DATABASE_URL`` is set — and then the run fails at once if no server answers), a
+movable clock, the app state and an API client."""
 
 from __future__ import annotations
 
@@ -68,17 +69,30 @@ def pg_admin_url(url: str | None = None) -> str | None:
     return url
 
 
+def pg_down_message(url: str) -> str:
+    """What a run asked to use PostgreSQL at ``url`` says when no server answers there."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    return (
+        f"{PG_URL_ENV}={shown} is set but no PostgreSQL server answers there. Start the server "
+        "(e.g. `sudo service postgresql start`, or `pg_ctl -D <data directory> start`) and run again, "
+        f"or unset {PG_URL_ENV} to run the suite on SQLite."
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run that asked for PostgreSQL (``FIREOPS_TEST_DATABASE_URL``, as ``make test-pg`` does)
+    fails at once, with exit code 1, when no server answers: skipping would pass the run."""
+    admin = os.environ.get(PG_URL_ENV)
+    if admin and pg_admin_url(admin) is None:
+        pytest.exit(pg_down_message(admin), returncode=1)
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database: a SQLite template file, or a fresh PostgreSQL database."""
+    """A migrated database: a SQLite template file, or a fresh PostgreSQL database beside
+    ``FIREOPS_TEST_DATABASE_URL`` (answering, or :func:`pytest_sessionstart` ended the run)."""
     admin = os.environ.get(PG_URL_ENV)
     if admin:
-        if pg_admin_url(admin) is None:
-            shown = make_url(admin).render_as_string(hide_password=True)
-            pytest.skip(
-                f"{PG_URL_ENV}={shown} is set but no PostgreSQL server answers there: start it "
-                f"(or unset {PG_URL_ENV} to run on SQLite)"
-            )
         url = _create_pg_database(admin)
         migrate(url)
         _seed(url)
@@ -183,8 +197,10 @@ def world(client: TestClient, admin_headers: dict[str, str], clock: FrozenClock)
 
 
 def require_postgresql(state: AppState) -> None:
-    """Skip the calling test unless the test database is PostgreSQL (row locks across real
-    connections behave differently on SQLite, which serializes every writer)."""
+    """Skip the calling test, with the reason, unless the test database is PostgreSQL (row locks
+    across real connections behave differently on SQLite, which serializes every writer). Only a
+    run that did not ask for PostgreSQL gets here on SQLite: one that asked for it and finds no
+    server fails at the start (:func:`pytest_sessionstart`)."""
     if state.engine.dialect.name != "postgresql":
         pytest.skip(
             f"PostgreSQL only: run with {PG_URL_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

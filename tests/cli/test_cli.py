@@ -176,15 +176,35 @@ def test_demo_month_runs_in_any_month(tmp_path: Path) -> None:
     assert "2026年6月维护保养计划" in "".join(result.steps)
 
 
-def test_suite_skips_with_a_reason_when_its_postgresql_is_down(tmp_path: Path) -> None:
-    """``FIREOPS_TEST_DATABASE_URL`` naming a server that does not answer skips the database tests
-    with a reason that says what to do, instead of erroring."""
+def test_suite_fails_when_the_postgresql_it_asked_for_is_down() -> None:
+    """``FIREOPS_TEST_DATABASE_URL`` (``make test-pg``) naming a server that does not answer fails
+    the run at once with exit code 1 and a message naming the URL and saying how to go on — a run
+    that skipped every database test would pass and hide that PostgreSQL was never tested."""
     port = free_port()  # nothing listens there
-    env = run_env() | {
-        "FIREOPS_TEST_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    }
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(  # this interpreter running pytest on one of our own test files
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/api/test_request_errors.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=run_env() | {"FIREOPS_TEST_DATABASE_URL": url},
+        cwd=root,
+        check=False,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out[-2000:]
+    assert f"FIREOPS_TEST_DATABASE_URL={url} is set but no PostgreSQL server answers there" in out
+    assert "Start the server" in out and "unset FIREOPS_TEST_DATABASE_URL" in out
+    assert not re.search(r"\d+ (passed|skipped)", out)  # nothing ran, nothing was skipped
+
+
+def test_without_postgresql_asked_for_postgresql_only_tests_skip_with_a_reason() -> None:
+    """Without ``FIREOPS_TEST_DATABASE_URL`` the suite runs on SQLite and the PostgreSQL-only tests
+    (row locks over real connections) skip, saying how to run them."""
+    root = Path(__file__).resolve().parents[2]
+    env = run_env()  # no FIREOPS_ variable: SQLite
+    done = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -193,15 +213,17 @@ def test_suite_skips_with_a_reason_when_its_postgresql_is_down(tmp_path: Path) -
             "-rs",
             "-p",
             "no:cacheprovider",
-            "tests/api/test_request_errors.py",
+            "tests/api/test_reports_filing.py",
+            "-k",
+            "postgresql_racing_dispositions",
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         env=env,
         cwd=root,
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:]
-    assert re.fullmatch(r"2 skipped in [\d.]+s", done.stdout.strip().splitlines()[-1])  # no error, no pass
-    assert f"127.0.0.1:{port}/postgres is set but no PostgreSQL server answers there" in done.stdout
+    assert re.search(r"1 skipped, \d+ deselected", done.stdout.strip().splitlines()[-1]), done.stdout[-2000:]
+    assert "PostgreSQL only: run with FIREOPS_TEST_DATABASE_URL=" in done.stdout
