@@ -5,7 +5,11 @@ Everything a person types or sends while working on a task goes to the dialog ``
 the database, so a draft survives an interrupted chat or a restart); the results and photos
 themselves are stored at once by the task services. Steps of ``op_task``: ``outcome`` (waiting for a
 button), ``record`` (the measured record of line ``idx``), ``photos`` (photos of line ``idx``),
-``selfie``, ``location``, ``ready`` (location known, waiting for the submit button).
+``selfie``, ``location``, ``ready`` (location known, waiting for the submit button). A location
+sent at ``selfie`` (a rework keeps its first selfie), ``location`` or ``ready`` is the task's
+position; a live location's updates (Telegram sends them as ``edited_message``) are taken at the
+``location`` step and then move the position only while ``ready`` and only for the live message
+that step took, so a live location still running from an earlier task never takes over the dialog.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from telegram import Location
 from telegram.ext import BaseHandler
 
 from bots.core import dialogs
@@ -37,6 +42,7 @@ from workflows.chat.lookups import open_plan_lines
 from workflows.context import Ctx
 from workflows.faults.service import complete_fault_task, read_fault, receive_fault_task
 from workflows.people.models import Person
+from workflows.people.rules import EXECUTOR_ROLES
 from workflows.people.scope import get_project
 from workflows.tasks.assigned import OPEN_TASK_STATES, assigned_work
 from workflows.tasks.schemas import TaskRead
@@ -46,7 +52,9 @@ TASK_DIALOG = "op_task"
 NOTE_DIALOG = "op_note"
 FAULT_KINDS = frozenset({"investigation", "repair"})
 LIVE_LOCATION_DIALOGS = frozenset({TASK_DIALOG})
-"""The task dialog follows a shared live location (``edited_message`` updates)."""
+"""The task dialog follows a shared live location (``edited_message`` updates), at its location step."""
+LOCATION_STEPS = frozenset({"selfie", "location", "ready"})
+"""Steps of ``op_task`` that take a sent location; elsewhere a location gets the step's hint."""
 
 
 def _me(ctx: Ctx) -> Person:
@@ -59,9 +67,7 @@ def _work_count(ctx: Ctx, _person: Person, _items: list[Any]) -> int:
     return assigned_work(ctx).count
 
 
-register_menu_entry(
-    MenuEntry("work", "op.menu", frozenset({"field_operator", "project_lead"}), count=_work_count, order=5)
-)
+register_menu_entry(MenuEntry("work", "op.menu", EXECUTOR_ROLES, count=_work_count, order=5))
 
 
 async def download_photo(turn: Turn) -> bytes | None:
@@ -249,10 +255,8 @@ async def on_task_input(turn: Turn, dialog: dialogs.Dialog) -> None:
     task_id = uuid.UUID(str(dialog.data["task_id"]))
     idx = int(dialog.data.get("idx", 0))
     lang = turn.user.lang
-    if message.location is not None:
-        await _on_location(
-            turn, dialog, task_id, message.location.latitude, message.location.longitude, edited
-        )
+    if message.location is not None and (edited or dialog.step in LOCATION_STEPS):
+        await _on_location(turn, task_id, message.location, message.message_id, edited=edited)
         return
     if edited:
         return
@@ -315,21 +319,39 @@ async def on_task_input(turn: Turn, dialog: dialogs.Dialog) -> None:
 
 
 async def _on_location(
-    turn: Turn, dialog: dialogs.Dialog, task_id: uuid.UUID, lat: float, lon: float, edited: bool
+    turn: Turn, task_id: uuid.UUID, location: Location, message_id: int, *, edited: bool
 ) -> None:
-    """A location (or a live-location update): remember it; offer the submit button once."""
+    """A location sent at the selfie or location step, or a live location's update at the location
+    step: the task's position, then the submit button.
 
-    def store(ctx: Ctx) -> str:
-        task = read_task(ctx, task_id)
-        dialogs.advance(ctx, CHANNEL, "ready", latitude=lat, longitude=lon)
-        return task.code
+    Once ``ready``, a newly sent location replaces the position (and offers the button again) and
+    the updates of the live location the step took (``live_message_id``) move it silently. An
+    update of any other live location — one shared for an earlier task, or arriving while the
+    dialog is on another step — is not input and changes nothing. Decided on the dialog as it is
+    in the transaction (another update of the person may have moved it on).
+    """
+    position = {"latitude": location.latitude, "longitude": location.longitude}
 
-    code = await turn.call(store)
-    if edited and dialog.step == "ready":
+    def take(ctx: Ctx) -> str | None:
+        now = dialogs.get(ctx, CHANNEL)
+        if now is None or now.name != TASK_DIALOG or now.data.get("task_id") != str(task_id):
+            return None
+        if edited and now.step == "ready" and now.data.get("live_message_id") == message_id:
+            dialogs.advance(ctx, CHANNEL, "ready", **position)  # the taken live location moved on
+            return None
+        if now.step not in LOCATION_STEPS or (edited and now.step != "location"):
+            return None
+        # a live location has a live period (read from the dict: PTB 22 deprecates the int attribute)
+        live = message_id if location.to_dict().get("live_period") else None
+        dialogs.advance(ctx, CHANNEL, "ready", **position, live_message_id=live)
+        return read_task(ctx, task_id).code
+
+    code = await turn.call(take)
+    if code is None:
         return
     await turn.send(
         Card(
-            turn.t("op.located", lat=lat, lon=lon, code=code),
+            turn.t("op.located", lat=location.latitude, lon=location.longitude, code=code),
             buttons=[[Button(turn.t("op.btn_submit"), encode("task", "submit", task_id))]],
         )
     )
