@@ -6,13 +6,22 @@ Nested models use ``__`` in variable names, e.g. ``FIREOPS_TELEGRAM__BOT_TOKEN``
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _DEV_SECRET = "dev-only-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
@@ -139,14 +148,51 @@ class CalendarSettings(BaseModel):
         return self
 
 
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as a webhook ``secret_token``: 1-256 characters of ``A-Z a-z 0-9 _ -``."""
+
+
 class TelegramSettings(BaseModel):
-    """Telegram bot (issue 4)."""
+    """Telegram bot (``bots/telegram``).
+
+    Attributes:
+        bot_token: The bot's token from @BotFather; unset: no bot.
+        webhook_secret: Secret token Telegram sends with every webhook call
+            (``X-Telegram-Bot-Api-Secret-Token``); unset: the webhook answers 403. 1-256 characters
+            of ``A-Z a-z 0-9 _ -`` (e.g. ``openssl rand -hex 32``), else the settings are refused.
+        bot_username: The bot's username, for ``t.me/<bot>?start=<code>`` binding links.
+        binding_code_ttl_s: Lifetime of a one-time binding code (s).
+        update_retention_s: How long seen ``update_id`` values are kept for the dedupe (s).
+    """
 
     bot_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     bot_username: str = "fireops_bot"
     binding_code_ttl_s: int = Field(default=24 * 3600, ge=60)
     update_retention_s: int = Field(default=3 * 24 * 3600, ge=60)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_first(cls, data: Any) -> Any:
+        """Wrap raw secret strings before field validation, so that an error shows ``**********``
+        instead of the value (pydantic prints a field's input in its errors)."""
+        if isinstance(data, dict):
+            return {
+                k: SecretStr(v) if k in ("bot_token", "webhook_secret") and isinstance(v, str) else v
+                for k, v in data.items()
+            }
+        return data
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_accepts_the_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "FIREOPS_TELEGRAM__WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                "(Telegram refuses any other secret_token); generate one with `openssl rand -hex 32` / "
+                "FIREOPS_TELEGRAM__WEBHOOK_SECRET 须为 1-256 个字母、数字、_ 或 - 字符"
+            )
+        return value
 
 
 class Settings(BaseSettings):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from api.deps import AppState
 from bots.core.callbacks import encode
+from engine.settings import Settings
 from tests.api.month_helpers import execute, faults_of, issue_all, make_plan
 from tests.bots.conftest import Tg, bind, buttons
 from tests.bots.second_project import add_second_project
@@ -23,6 +26,30 @@ def test_wrong_or_missing_secret_is_403_and_writes_nothing(tg: Tg, state: AppSta
     assert tg.post(update, secret="").status_code == 403
     assert db_snapshot(state) == before
     assert tg.request.sent() == []
+
+
+@pytest.mark.parametrize(
+    "secret", ["", "with space", "semi;colon", "密钥abc", "a" * 257, "line\nbreak", "tab\there"]
+)
+def test_a_webhook_secret_telegram_would_refuse_is_refused_at_startup(
+    secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's ``secret_token`` is 1-256 characters of A-Za-z0-9_-: anything else is refused with
+    the variable's name and what to do, and the error never shows the secret itself."""
+    monkeypatch.setenv("FIREOPS_TELEGRAM__WEBHOOK_SECRET", secret)
+    with pytest.raises(ValidationError) as refused:
+        Settings(environment="test")
+    text = str(refused.value)
+    assert "FIREOPS_TELEGRAM__WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -" in text
+    assert "openssl rand -hex 32" in text
+    assert not secret or secret not in text
+
+
+@pytest.mark.parametrize("secret", ["a", "A-z_09", "x" * 256, "3f9c" * 16])
+def test_a_webhook_secret_telegram_accepts_is_kept(secret: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIREOPS_TELEGRAM__WEBHOOK_SECRET", secret)
+    configured = Settings(environment="test").telegram.webhook_secret
+    assert configured is not None and configured.get_secret_value() == secret
 
 
 NOT_FOUND_PROJECT = "🔎 项目不存在。它可能已删除，或不在您的权限范围内；发送 /menu 查看您的待办。"
