@@ -161,11 +161,18 @@ class Scheduler:
             self._catch_up()
         return held
 
-    def release(self) -> None:
-        """Give the lease up (clean shutdown) so another process can take over at once."""
+    def release(self) -> bool:
+        """Give the lease up (clean shutdown) so another process can take over at its next renewal.
+
+        Returns:
+            Whether this process still held the lease (``False``: it had run out and another
+            process took it). Logged as ``scheduler.lease_released``.
+        """
         with unit_of_work(self.sessions) as session:
-            release_lease(session, name=self.name, holder=self.holder)
+            released = release_lease(session, name=self.name, holder=self.holder)
+        log.info("scheduler.lease_released holder=%s released=%s", self.holder, released)
         self.leading = False
+        return released
 
     # -- jobs ------------------------------------------------------------------------------------
     def add_job(

@@ -25,6 +25,10 @@ from engine.scheduler import lease_holder
 REPO = Path(__file__).resolve().parents[2]
 LEASE_S = 3.0
 """Renewed every second; a crashed holder's lease runs out within 3 s."""
+TAKEOVER_S = LEASE_S / 3 + 1.0
+"""After a clean stop the follower takes the released lease at its next renewal (every second),
+plus a margin for a loaded machine: less than one lease length, so a stop that did not release
+the lease (the follower would then wait for it to run out) cannot pass."""
 
 
 @dataclass
@@ -109,7 +113,15 @@ class TestLeaseAcrossProcesses:
 
         leader.proc.send_signal(signal.SIGTERM)  # a clean stop releases the lease at once
         assert leader.proc.wait(timeout=30) == 0
-        wait_for(lambda: holder_now(state) == "proc-b", timeout_s=2 * LEASE_S, what="proc-b to take over")
+        exited = time.monotonic()
+        # released, not run out: the leader deleted its own row on the way out (a stop that kept
+        # the lease would leave proc-a's row, valid for up to LEASE_S, and log released=False)
+        assert leader.logged("scheduler.lease_released holder=proc-a released=True") == 1
+        assert holder_now(state) in (None, "proc-b")
+        # the follower takes it at its next renewal (every LEASE_S / 3), well before a lease runs out
+        wait_for(lambda: holder_now(state) == "proc-b", timeout_s=TAKEOVER_S, what="proc-b to take over")
+        handover_s = time.monotonic() - exited
+        assert handover_s < LEASE_S, handover_s
         wait_for(
             lambda: follower.logged("job_started job_id=plans.create_month_drafts") == 1,
             timeout_s=10,
