@@ -13,7 +13,7 @@ from workflows.faults.service import complete_fault_task, receive_fault_task
 from workflows.reviews.service import review_task
 from workflows.schema import Schema
 from workflows.tasks import service
-from workflows.tasks.extra import create_extra_task
+from workflows.tasks.create import build_task
 from workflows.tasks.schemas import PhotoRead, ResultWrite, TaskComplete, TaskCreate, TaskRead, TaskSubmit
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
@@ -28,21 +28,11 @@ class ReviewWrite(Schema):
 
 @router.post("/tasks", response_model=TaskRead, status_code=201)
 def create_task(ctx: CtxDep, _me: PersonDep, body: TaskCreate) -> TaskRead:
-    """Build a task: from plan lines issued to the caller (`kind: plan`, 按计划自建任务), or without
-    a plan (R-TASK-2): `kind: supplementary` with `project_id` and catalog `test_item_ids`, or
-    `kind: mismatch` with `project_id` and free-text `items`; `executor_id` lets a manager create it
-    for an executor."""
-    if body.kind == "plan":
-        task = service.create_task(ctx, body.line_ids)
-    else:
-        task = create_extra_task(
-            ctx,
-            kind=body.kind,
-            project_id=body.project_id,
-            test_item_ids=body.test_item_ids,
-            items=body.items,
-            executor_id=body.executor_id,
-        )
+    """Build a task: from plan lines issued to the caller (`kind: plan`, 按计划自建任务: `line_ids`), or
+    without a plan (R-TASK-2): `kind: supplementary` with `project_id` and catalog `test_item_ids`, or
+    `kind: mismatch` with `project_id` and free-text `items`; `executor_id` lets a manager create an
+    extra task for an executor. A field of another kind is refused (422 naming it)."""
+    task = build_task(ctx, body)
     return service.read_task(ctx, task.id)
 
 

@@ -4,18 +4,24 @@ never a report on their own, in a report only when ticked."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.demo import ok
 from api.deps import AppState
+from engine.errors import InvalidInput
 from tests.api.extra_projects import make_project
 from tests.api.month_helpers import approved_plan, execute, faults_of, issue_all, make_plan, photo
 from tests.api.test_maintenance_month import pdf_text
 from tests.conftest import db_snapshot
+from workflows.context import Ctx
+from workflows.people.models import Person
 from workflows.plans.models import PlanLine
+from workflows.tasks.extra import create_extra_task
 
 API = "/api/v1"
 CONTROLLER = ("火灾报警系统", "区域报警系统", "报警控制器")
@@ -377,3 +383,82 @@ def plan_task_id(client: TestClient, world: Any, plan: dict[str, Any]) -> str:
     lines = ok(client.get(f"{API}/plans/{plan['id']}", headers=world.headers["lead"]))["lines"]
     (task_id,) = {line["task_id"] for line in lines}
     return str(task_id)
+
+
+class TestFieldsOfEachKind:
+    def test_r_task_fields_of_another_kind_are_refused_not_ignored(
+        self, client: TestClient, world: Any, state: AppState
+    ) -> None:
+        """R-TASK / R-TASK-2: ``POST /tasks`` takes only the fields of the requested kind; one that
+        belongs to another kind is refused 422 naming it (a plan task with ``project_id`` used to
+        be built and the field dropped), and nothing is written."""
+        plan = issue_all(client, world, make_plan(client, world))
+        line_ids = [plan["lines"][0]["id"]]
+        item = catalog_items(client, world, CONTROLLER)[0]["id"]
+        cases = [
+            ("op1", {"line_ids": line_ids, "project_id": world.project_id}, "project_id"),
+            ("op1", {"kind": "plan", "line_ids": line_ids, "test_item_ids": [item]}, "test_item_ids"),
+            ("op1", {"kind": "plan", "line_ids": line_ids, "items": [MISMATCH_ITEM]}, "items"),
+            (
+                "op1",
+                {"kind": "plan", "line_ids": line_ids, "executor_id": world.people["op2"]},
+                "executor_id",
+            ),
+            (
+                "lead",
+                {
+                    "kind": "supplementary",
+                    "project_id": world.project_id,
+                    "test_item_ids": [item],
+                    "line_ids": line_ids,
+                },
+                "line_ids",
+            ),
+            (
+                "lead",
+                {
+                    "kind": "supplementary",
+                    "project_id": world.project_id,
+                    "test_item_ids": [item],
+                    "items": [MISMATCH_ITEM],
+                },
+                "items",
+            ),
+            (
+                "lead",
+                {
+                    "kind": "mismatch",
+                    "project_id": world.project_id,
+                    "items": [MISMATCH_ITEM],
+                    "test_item_ids": [item],
+                },
+                "test_item_ids",
+            ),
+        ]
+        before = db_snapshot(state)
+        for who, body, field in cases:
+            r = create(client, world, who, **body)
+            assert r.status_code == 422, (body, r.text)
+            assert (r.json()["code"], r.json()["field"]) == ("invalid_input", field), (body, r.json())
+            assert f"{field} 不适用于" in r.json()["message"], r.json()
+        assert db_snapshot(state) == before
+        # the same requests without the stray field are accepted
+        assert ok(create(client, world, "op1", line_ids=line_ids), 201)["kind"] == "plan"
+        body = {"kind": "supplementary", "project_id": world.project_id, "test_item_ids": [item]}
+        assert ok(create(client, world, "op1", **body), 201)["kind"] == "supplementary"
+
+    def test_create_extra_task_refuses_a_plan_kind_and_says_where_plan_tasks_come_from(
+        self, world: Any, state: AppState
+    ) -> None:
+        """R-TASK-2: ``create_extra_task`` builds supplementary and mismatch tasks only; asked for a
+        ``plan`` task it says so and points at issued lines, instead of listing ``plan`` among the
+        kinds it accepts."""
+        with state.sessions() as session:
+            op1 = session.get(Person, uuid.UUID(world.people["op1"]))
+            ctx = Ctx(session, state.clock, state.settings, state.processes, op1)
+            with pytest.raises(InvalidInput) as refused:
+                create_extra_task(ctx, kind="plan", project_id=uuid.UUID(world.project_id))
+        message = refused.value.message
+        assert refused.value.field == "kind"
+        assert "supplementary" in message and "mismatch" in message and "line_ids" in message
+        assert "plan、" not in message and "须为 plan" not in message

@@ -20,10 +20,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from engine.clock import business_date
-from engine.codes import next_code
 from engine.errors import Forbidden, InvalidInput, RuleViolation
-from workflows.audit.service import record_audit
 from workflows.catalog.models import TestItem
 from workflows.context import Ctx
 from workflows.contracts.models import Contract, ContractType
@@ -32,8 +29,9 @@ from workflows.people.rules import EXECUTOR_ROLES
 from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.models import PlanLine
 from workflows.projects.models import Project, ProjectFacility, ProjectStatus
-from workflows.tasks.models import Task, TaskKind, TaskLine, TaskState
+from workflows.tasks.models import Task, TaskKind
 from workflows.tasks.schemas import MismatchItem
+from workflows.tasks.start import start_task
 
 EXTRA_TASK_KINDS = frozenset({TaskKind.SUPPLEMENTARY, TaskKind.MISMATCH})
 """The task kinds an executor builds without a plan (R-TASK-2)."""
@@ -78,7 +76,12 @@ def create_extra_task(
     if actor is None:
         raise InvalidInput("actor", "需要登录用户 / an acting person is required")
     if kind not in EXTRA_TASK_KINDS:
-        raise InvalidInput("kind", "任务类型须为 plan、supplementary 或 mismatch / unknown task kind")
+        raise InvalidInput(
+            "kind",
+            "这里只能建补充测试项（supplementary）或规范不匹配（mismatch）任务；按计划自建任务请选择下发给您的计划项（line_ids）"
+            " / only supplementary or mismatch tasks are built here: plan tasks are built from the lines"
+            " issued to you (line_ids)",
+        )
     if project_id is None:
         raise InvalidInput("project_id", "补充测试项/规范不匹配任务须指定项目 / project_id is required")
     project = get_project(ctx, actor, project_id, for_update=True)
@@ -118,37 +121,15 @@ def create_extra_task(
         line.plan_id, line.position = None, position
         line.executor_id, line.issued_at = executor.id, now
     ctx.session.add_all(lines)
-    task = Task(
-        code=next_code(ctx.session, f"T-{business_date(now).year}"),
-        kind=kind,
-        state=TaskState.DRAFT,
-        project_id=project.id,
+    return start_task(
+        ctx,
+        project,
+        kind=TaskKind(kind),
         plan_id=None,
         executor_id=executor.id,
-        created_at=now,
+        lines=lines,
+        audit_extra={"kind": kind, "executor_id": executor.id},
     )
-    ctx.session.add(task)
-    ctx.session.flush()
-    ctx.session.add_all(TaskLine(task_id=task.id, plan_line_id=line.id) for line in lines)
-    record_audit(
-        ctx,
-        "task.created",
-        "task",
-        task.id,
-        after={"code": task.code, "kind": kind, "lines": len(lines), "executor_id": executor.id},
-    )
-    ctx.session.flush()
-    ctx.processes.start(
-        ctx.session,
-        "task_review",
-        subject_type="task",
-        subject_id=task.id,
-        data={"task_id": str(task.id), "executor_id": str(executor.id), "project_id": str(project.id)},
-        agency_id=project.agency_id,
-        project_id=project.id,
-        context=ctx,
-    )
-    return task
 
 
 def _executor(ctx: Ctx, actor: Person, project: Project, executor_id: uuid.UUID | None) -> Person:
