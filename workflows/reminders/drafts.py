@@ -21,10 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.context import Ctx
-from workflows.contracts.models import Contract, ContractType
+from workflows.contracts.models import Contract
 from workflows.plans.models import Plan, PlanNature
 from workflows.plans.service import create_plan
 from workflows.projects.models import Project, ProjectStatus
+from workflows.projects.queries import maintenance_month_due
 from workflows.reminders.models import MonthDraft
 
 
@@ -38,9 +39,7 @@ def projects_needing_draft(session: Session, month: date) -> list[uuid.UUID]:
         .join(Contract, Contract.id == Project.contract_id)
         .where(
             Project.status == ProjectStatus.ACTIVE,
-            Contract.type == ContractType.MAINTENANCE,
-            Project.first_plan_month <= month,
-            Contract.ends_on >= month,
+            maintenance_month_due(month),  # R-PRJ-2, within the contract
             Project.id.not_in(has_plan),
             Project.id.not_in(drafted),
         )

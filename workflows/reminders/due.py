@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import business_date
 from engine.settings import Settings
-from workflows.contracts.models import Contract, ContractType
+from workflows.contracts.models import Contract
 from workflows.faults.models import Fault, FaultStatus
 from workflows.lifecycle.models import Suspension, SuspensionState
 from workflows.lifecycle.queries import suspended_in_month
@@ -25,6 +25,7 @@ from workflows.people.models import Person
 from workflows.people.rules import Role
 from workflows.plans.models import Plan, PlanLine, PlanNature, PlanState
 from workflows.projects.models import Project, ProjectStatus
+from workflows.projects.queries import maintenance_month_due
 from workflows.reminders import rules
 from workflows.reminders.models import reminder_key
 from workflows.reports.models import Report, ReportStatus
@@ -144,9 +145,7 @@ def plan_issue_reminders(
         .outerjoin(month_plan, month_plan.c.project_id == Project.id)
         .where(
             Project.status == ProjectStatus.ACTIVE,
-            Contract.type == ContractType.MAINTENANCE,
-            Project.first_plan_month <= month,
-            Contract.ends_on >= month,
+            maintenance_month_due(month),  # R-PRJ-2, within the contract
             Project.id.not_in(suspended_in_month(month)),  # R-PLAN-1: a suspended month is left alone
             or_(month_plan.c.state.is_(None), month_plan.c.state == PlanState.DRAFT),
         )

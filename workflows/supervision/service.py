@@ -29,7 +29,7 @@ from engine.clock import business_date
 from engine.errors import Forbidden
 from workflows.agencies.models import Agency
 from workflows.context import Ctx
-from workflows.contracts.models import Contract, ContractType
+from workflows.contracts.models import Contract
 from workflows.faults.models import OPEN_STATUSES, Fault
 from workflows.filings.models import Filing
 from workflows.lifecycle.models import ClosureKind, ProjectClosure
@@ -39,6 +39,7 @@ from workflows.people.rules import Role
 from workflows.people.scope import has_role
 from workflows.plans.models import Plan
 from workflows.projects.models import Project, ProjectStatus
+from workflows.projects.queries import maintenance_month_due
 from workflows.projects.rules import month_start
 from workflows.reports.models import Report, ReportStatus
 from workflows.schema import Schema
@@ -107,7 +108,7 @@ def supervision_stats(ctx: Ctx, *, jurisdiction: str | None, month: str | None) 
 def _compute(ctx: Ctx, scope: str | None, first: date, today: date) -> list[AgencyStats]:
     session = ctx.session
     stmt = (
-        select(Project, Contract, Agency)
+        select(Project, Agency, maintenance_month_due(first).label("due"))
         .join(Contract, Contract.id == Project.contract_id)
         .join(Agency, Agency.id == Project.agency_id)
         .order_by(Agency.name, Project.code)
@@ -121,7 +122,7 @@ def _compute(ctx: Ctx, scope: str | None, first: date, today: date) -> list[Agen
     terminated_from = _termination_months(ctx)
     out: dict[uuid.UUID, AgencyStats] = {}
     counted: list[Project] = []
-    for project, contract, agency in rows:
+    for project, agency, due in rows:
         stats = out.setdefault(agency.id, AgencyStats(agency_id=agency.id, agency_name=agency.name))
         stats.projects += 1
         if project.status != ProjectStatus.TERMINATED:
@@ -135,12 +136,7 @@ def _compute(ctx: Ctx, scope: str | None, first: date, today: date) -> list[Agen
         if project.id in suspended:
             stats.suspended_projects += 1
             continue
-        due = (
-            contract.type == ContractType.MAINTENANCE
-            and project.first_plan_month <= first
-            and month_start(contract.signed_on) <= first <= contract.ends_on
-        )
-        if not due:
+        if not due:  # not a plan month of a maintenance project (R-PRJ-2, contract range)
             continue
         stats.due += 1
         state = status.get(project.id)
