@@ -1,7 +1,10 @@
 """``TelegramSender``: delivers outbox notifications as Telegram messages (the outbox ``Sender`` protocol).
 
 Limits (read by the outbox worker): 30 messages per second overall (``rate_per_s``) and one per
-second per chat (``per_recipient_interval_s``). A 429 answer becomes ``SendResult(retry_after_s=…)``
+second per chat (``per_recipient_interval_s``). They hold per bot, so the sender is ``exclusive``:
+however many processes run a worker (``fireops serve``, ``fireops worker``, ``fireops telegram
+poll``), only the holder of the ``outbox.telegram`` lease delivers Telegram pushes
+(:class:`engine.outbox.senders.ChannelLease`). A 429 answer becomes ``SendResult(retry_after_s=…)``
 so the worker retries exactly then; 403 (the user blocked the bot) and 400 "chat not found" are
 permanent. Never logs ``File.file_path`` (it contains the bot token) nor the token itself.
 
@@ -68,6 +71,8 @@ class TelegramSender:
     channel = CHANNEL
     rate_per_s = 30.0
     per_recipient_interval_s = 1.0
+    exclusive = True
+    """Telegram's limits hold per bot: one worker process at a time delivers (a lease row)."""
 
     def __init__(
         self,

@@ -16,7 +16,9 @@ A sender may declare its own limits as attributes (read by the worker, defaults 
 * ``rate_per_s: float`` — messages per second over all recipients (Telegram: 30), paced by
   :class:`RateLimiter`;
 * ``per_recipient_interval_s: float`` — minimum seconds between two messages to one recipient
-  (Telegram: 1.0 per chat).
+  (Telegram: 1.0 per chat);
+* ``exclusive: bool`` — the limits belong to the account (one Telegram bot), not to the process:
+  only one worker process at a time delivers the channel, the holder of its :class:`ChannelLease`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from engine.scheduler import acquire_lease, release_lease
 
 log = logging.getLogger("fireops.outbox")
 
@@ -221,3 +227,68 @@ class RecipientSpacing:
     def next_free_in(self, recipient_id: uuid.UUID) -> float:
         """Seconds until the recipient's next free slot (0 when free now)."""
         return max(0.0, self._next.get(recipient_id, 0.0) - self._monotonic())
+
+
+class ChannelLease:
+    """Lets one worker process at a time deliver a channel whose limits hold per account.
+
+    Telegram allows a bot 30 messages/s and 1 per second per chat, however many processes send
+    through it: ``fireops serve`` plus a ``fireops worker``, each pacing itself, would send twice
+    that. A sender declaring ``exclusive = True`` is therefore delivered only by the holder of the
+    lease row ``outbox.<channel>`` (table ``scheduler_lease``, taken and renewed with
+    :func:`engine.scheduler.acquire_lease`). The worker takes or renews it in every claim that meets
+    rows of the channel (:meth:`hold`) and leaves those rows to the holder when another process holds
+    it; it sends nothing of the channel once its lease may have run out (:meth:`held_at`: a stalled
+    process). A crashed holder is replaced after ``ttl_s``, a stopped one at once (:meth:`release`).
+
+    Args:
+        channel: The sender's channel (``telegram``).
+        holder: This worker's unique name (``host:pid:random``).
+        ttl_s: Lease length (s). Sends stop when less than a third of it is left unrenewed.
+    """
+
+    def __init__(self, channel: str, holder: str, ttl_s: float) -> None:
+        self.channel = channel
+        self.name = f"outbox.{channel}"
+        self.holder = holder
+        self.ttl = timedelta(seconds=ttl_s)
+        self._until: datetime | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this worker took the lease (and has not lost or released it since)."""
+        return self._until is not None
+
+    def hold(self, session: Session, now: datetime) -> bool:
+        """Take or renew the lease in the caller's transaction (``now``: tz-aware UTC).
+
+        Returns:
+            Whether this worker holds the lease; it counts for :meth:`held_at` once the caller's
+            transaction has committed.
+        """
+        if not acquire_lease(session, name=self.name, holder=self.holder, now=now, ttl=self.ttl):
+            if self._until is not None:
+                log.info("outbox.channel_lease_lost channel=%s holder=%s", self.channel, self.holder)
+            self._until = None
+            return False
+        until = now + self.ttl
+        event.listen(session, "after_commit", lambda _session: self._taken(until), once=True)
+        return True
+
+    def _taken(self, until: datetime) -> None:
+        if self._until is None:
+            log.info("outbox.channel_lease_acquired channel=%s holder=%s", self.channel, self.holder)
+        self._until = until
+
+    def held_at(self, now: datetime) -> bool:
+        """Whether this worker may still send the channel at ``now``: it holds the lease and more
+        than a third of the lease is left (so a send never overlaps another holder's)."""
+        return self._until is not None and now < self._until - self.ttl / 3
+
+    def release(self, session: Session) -> None:
+        """Give the lease up in the caller's transaction (a clean stop): another process takes the
+        channel over at its next claim."""
+        release_lease(session, name=self.name, holder=self.holder)
+        if self._until is not None:
+            log.info("outbox.channel_lease_released channel=%s holder=%s", self.channel, self.holder)
+        self._until = None

@@ -16,7 +16,9 @@ One round (:meth:`OutboxWorker.run_once`):
 
 A crash anywhere loses nothing: unclaimed rows stay pending, claimed rows come back after the
 lease. Delivery is therefore at-least-once; :attr:`Delivery.message_id` lets senders drop repeats.
-Several workers (one per ``fireops serve`` process) may run at once.
+Several workers (one per ``fireops serve`` process, ``fireops worker``) may run at once; the rows of
+an ``exclusive`` sender's channel (Telegram: its limits hold per bot) are claimed and sent only by
+the worker holding that channel's :class:`~engine.outbox.senders.ChannelLease`.
 """
 
 from __future__ import annotations
@@ -39,7 +41,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import Clock
 from engine.db import unit_of_work
 from engine.outbox.models import CLAIMABLE, OutboxMessage, OutboxState
-from engine.outbox.senders import Delivery, RateLimiter, RecipientSpacing, Sender, SenderRouter, SendResult
+from engine.outbox.senders import (
+    ChannelLease,
+    Delivery,
+    RateLimiter,
+    RecipientSpacing,
+    Sender,
+    SenderRouter,
+    SendResult,
+)
 from engine.settings import OutboxSettings
 
 log = logging.getLogger("fireops.outbox")
@@ -131,6 +141,7 @@ class OutboxWorker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._buckets: dict[str, RateLimiter] = {}
         self._spacing: dict[str, RecipientSpacing | None] = {}
+        self._leases: dict[str, ChannelLease | None] = {}
 
     # -- claim ---------------------------------------------------------------------------------
     def claim(self, limit: int | None = None) -> list[Claimed]:
@@ -154,7 +165,13 @@ class OutboxWorker:
                 .with_for_update(skip_locked=True)
             )
             senders: dict[uuid.UUID, Sender] = {}
+            holds: dict[str, bool] = {}
             for row in session.scalars(stmt):
+                sender = senders.get(row.recipient_id)
+                if sender is None:
+                    sender = senders[row.recipient_id] = self.router.resolve(session, row.recipient_id)
+                if not self._may_deliver(session, sender, now, holds):
+                    continue  # another process holds the channel's lease: the row is left to it
                 if row.state == OutboxState.SENDING:
                     log.warning("outbox.lease_expired message_id=%s attempts=%s", row.id, row.attempts)
                     if row.attempts >= self.settings.max_attempts:
@@ -163,9 +180,6 @@ class OutboxWorker:
                 row.state = OutboxState.SENDING
                 row.attempts += 1
                 row.next_attempt_at = lease_until
-                sender = senders.get(row.recipient_id)
-                if sender is None:
-                    sender = senders[row.recipient_id] = self.router.resolve(session, row.recipient_id)
                 claimed.append(
                     Claimed(
                         Delivery(
@@ -180,6 +194,32 @@ class OutboxWorker:
                     )
                 )
         return claimed
+
+    def _lease_of(self, sender: Sender) -> ChannelLease | None:
+        if sender.channel not in self._leases:
+            exclusive = bool(getattr(sender, "exclusive", False))
+            self._leases[sender.channel] = (
+                ChannelLease(sender.channel, self.name, ttl_s=self.settings.lease_s) if exclusive else None
+            )
+        return self._leases[sender.channel]
+
+    def _may_deliver(self, session: Session, sender: Sender, now: datetime, holds: dict[str, bool]) -> bool:
+        """Whether this worker delivers the sender's channel: always, or for an ``exclusive`` sender
+        while it holds the channel's lease (taken or renewed once per claim, in its transaction)."""
+        lease = self._lease_of(sender)
+        if lease is None:
+            return True
+        if sender.channel not in holds:
+            holds[sender.channel] = lease.hold(session, now)
+        return holds[sender.channel]
+
+    def release_leases(self) -> None:
+        """Give up this worker's channel leases (a clean stop), so another process takes over at once."""
+        held = [lease for lease in self._leases.values() if lease is not None and lease.held]
+        if held:
+            with unit_of_work(self.sessions) as session:
+                for lease in held:
+                    lease.release(session)
 
     # -- send ----------------------------------------------------------------------------------
     def _bucket(self, sender: Sender) -> RateLimiter:
@@ -208,6 +248,9 @@ class OutboxWorker:
             if wait > 0:
                 await self.sleep(wait)
         await self._bucket(item.sender).acquire()
+        lease = self._leases.get(item.sender.channel)
+        if lease is not None and not lease.held_at(self.clock.now()):
+            return Deferred(0.0)  # the channel's lease may have run out (this process stalled): not ours now
         try:
             timeout = self.settings.send_timeout_s
             return await asyncio.wait_for(item.sender.send(item.delivery), timeout=timeout)
@@ -297,7 +340,8 @@ class OutboxWorker:
         return await asyncio.to_thread(self.record, outcomes)
 
     async def drain(self, *, max_rounds: int = 1000) -> RoundStats:
-        """Run rounds until nothing is due (tests, CLI ``--once``); returns the summed stats."""
+        """Run rounds until nothing is due (tests, CLI ``--once``), then release the channel leases;
+        returns the summed stats."""
         total = RoundStats()
         for _ in range(max_rounds):
             stats = await self.run_once()
@@ -305,6 +349,7 @@ class OutboxWorker:
                 break
             for key in ("claimed", "sent", "retried", "dead", "deferred", "stale"):
                 setattr(total, key, getattr(total, key) + getattr(stats, key))
+        await asyncio.to_thread(self.release_leases)
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -360,6 +405,7 @@ class OutboxWorker:
             await asyncio.gather(*consumers, return_exceptions=True)
             if done:
                 await asyncio.to_thread(self.record, list(done))
+            await asyncio.to_thread(self.release_leases)
             log.info("outbox.worker_stopped worker=%s", self.name)
 
     async def _consume(self, queue: asyncio.Queue[Claimed], done: list[tuple[Claimed, Outcome]]) -> None:
