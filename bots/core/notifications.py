@@ -3,13 +3,13 @@
 Every kind the domain sends (:data:`workflows.notifications.events.NOTIFICATION_KINDS`) has a
 :class:`KindSpec` in :data:`SPECS`: a title and a body (:mod:`bots.core.notification_texts`: the
 catalog texts of :mod:`bots.core.notification_catalog`, ``notify.<kind>…``, Chinese and English,
-filled from the payload's raw fields), and the button that fits the **recipient** — the person the card is for,
-with their roles — picked from the kind's row of the :data:`LINKS` table. A fault's disposition
-reaches its investigation leader as "open your task", the project lead as the lead's fault card and
-owner contacts as the owner's fault card with its handling history; a filed report reaches the lead
-as the lead's report card and owner contacts as the PDF they can confirm and rate. A kind without a
-spec (added to the domain later) falls back to the payload's own Chinese title and body with a menu
-button.
+filled from the payload's raw fields), and the button that fits the **recipient** — the person the
+card is for, with their roles — picked from the kind's row of the :data:`LINKS` table. A fault's
+disposition reaches its investigation leader as "open your task", the project lead as the lead's
+fault card and owner contacts as the owner's fault card with its handling history; a filed report
+reaches the lead as the lead's report card and owner contacts as the PDF they can confirm and rate.
+A kind without a spec (added to the domain later) falls back to the payload's own Chinese title and
+body with a menu button.
 """
 
 from __future__ import annotations

@@ -26,8 +26,7 @@ from workflows.people.models import Person
 from workflows.people.rules import Role
 from workflows.people.scope import has_role, manages_project
 from workflows.projects.models import Project
-from workflows.reviews.models import ReviewEntry
-from workflows.reviews.service import can_review
+from workflows.reviews.service import already_reviewed, can_review
 from workflows.tasks.schemas import TaskRead
 from workflows.tasks.service import get_task
 
@@ -192,18 +191,6 @@ def disposal_leaders(ctx: Ctx, fault_id: uuid.UUID, version: int) -> list[tuple[
 # --- reviews ---------------------------------------------------------------------------------------
 
 
-def _last_review(ctx: Ctx, task_id: uuid.UUID) -> Decision | None:
-    """The latest review of a task (who, when, ``approve``/``reject``), ``None`` before the first."""
-    row = ctx.session.execute(
-        select(ReviewEntry, Person.name)
-        .join(Person, Person.id == ReviewEntry.reviewer_id)
-        .where(ReviewEntry.task_id == task_id)
-        .order_by(ReviewEntry.at.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else Decision(row[1], row[0].at, row[0].verdict)
-
-
 def review_card(ctx: Ctx, task_id: uuid.UUID) -> tuple[TaskRead, list[bytes], bool]:
     """A task as its review card shows it: the task, the photos of its failed items (those first,
     at most 10) and whether the actor may approve or reject it now (R-REV).
@@ -238,14 +225,8 @@ def require_reviewable(ctx: Ctx, task_id: uuid.UUID) -> None:
             "只有本项目的项目负责人或技术负责人可以审核 / "
             "only the project lead or a technical lead may review"
         )
-    if _ready(ctx, "task", task.id, ("review_task",)):
-        return
-    last = _last_review(ctx, task.id)
-    who = f"，已由{last.by}于{_hhmm(ctx, last.at)}审核" if last else ""
-    by = f" (decided by {last.by} at {_hhmm(ctx, last.at)})" if last else ""
-    raise Conflict(
-        f"任务不在待审核状态{who} / the task is not waiting for review{by}", code="task_already_reviewed"
-    )
+    if not _ready(ctx, "task", task.id, ("review_task",)):
+        raise already_reviewed(ctx, task.id, task.state)
 
 
 # --- suspensions -----------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ Convention (every module of this package):
 Callback nouns in use: ``menu`` (``home`` in common; ``review`` reviews, ``faults`` faults,
 ``issue`` plans, ``report|file`` reports, ``susp|stats`` fire department, ``work`` operator,
 ``oproj|orepair`` owner), ``rev`` (reviews), ``fault`` (faults; ``fault:dk`` carries the fault's
-history version against stale cards), ``plan`` (plans), ``rpt`` (reports), ``susp`` (fire department), ``task`` and ``line``
-(operator; ``task:flt:<fault>`` opens the leader's investigation/repair task), ``owner`` (owner;
-``owner:flt:<fault>`` is the owner's fault card) and ``repair`` (owner). An unclaimed press gets
-"invalid button" from the last-resort handler.
+history version against stale cards), ``plan`` (plans), ``rpt`` (reports), ``susp`` (fire
+department), ``task`` and ``line`` (operator; ``task:flt:<fault>`` opens the leader's
+investigation/repair task), ``owner`` (owner; ``owner:flt:<fault>`` is the owner's fault card) and
+``repair`` (owner). An unclaimed press gets "invalid button" from the last-resort handler.
 """
 
 from __future__ import annotations
