@@ -264,16 +264,7 @@ class ProcessRuntime:
     # -- reading --------------------------------------------------------------------------------
     def ready_tasks(self, inst: ProcessInstance) -> tuple[HumanTask, ...]:
         """READY user tasks of the instance (subprocesses included), in task-tree order."""
-        return tuple(
-            HumanTask(
-                task_guid=t.id,
-                bpmn_id=_bpmn_id(t),
-                name=t.task_spec.bpmn_name or "",
-                lane=t.task_spec.lane,
-                data=MappingProxyType(copy.deepcopy(t.data)),
-            )
-            for t in inst.workflow.get_tasks(state=TaskState.READY, manual=True)
-        )
+        return tuple(_human(t) for t in inst.workflow.get_tasks(state=TaskState.READY, manual=True))
 
     def snapshot(self, inst: ProcessInstance) -> Snapshot:
         """Serialize the instance and summarise what the database layer projects.
@@ -283,20 +274,26 @@ class ProcessRuntime:
         """
         wf = inst.workflow
         completed = bool(wf.completed)
+        ready: list[Any] = []
+        errored: list[str] = []
+        end_events: list[str] = []
+        for t in wf.get_tasks():  # one walk of the task tree (subprocesses included) for all three
+            if t.state == TaskState.READY and t.task_spec.manual:
+                ready.append(t)
+            elif t.state == TaskState.ERROR:
+                errored.append(_bpmn_id(t))
+            elif t.state == TaskState.COMPLETED and isinstance(t.task_spec, EndEvent):
+                end_events.append(_bpmn_id(t))
         return Snapshot(
             state_json=self.serializer.dumps(wf),
             serializer_version=SERIALIZER_VERSION,
             completed=completed,
             success=bool(wf.success) if completed else None,
-            ready=() if completed else self.ready_tasks(inst),
+            ready=() if completed else tuple(_human(t) for t in ready),
             next_timer_at=None if completed else _next_timer_at(inst),
             data=MappingProxyType(copy.deepcopy(wf.data)) if completed else MappingProxyType({}),
-            errored=tuple(_bpmn_id(t) for t in wf.get_tasks(state=TaskState.ERROR)),
-            end_events=tuple(
-                _bpmn_id(t)
-                for t in wf.get_tasks(state=TaskState.COMPLETED)
-                if isinstance(t.task_spec, EndEvent)
-            ),
+            errored=tuple(errored),
+            end_events=tuple(end_events),
         )
 
     # -- internals ------------------------------------------------------------------------------
@@ -344,6 +341,16 @@ class ProcessRuntime:
                     process_id=inst.process_id,
                     bpmn_task_id=bpmn_id,
                 ) from exc
+
+
+def _human(task: Any) -> HumanTask:
+    return HumanTask(
+        task_guid=task.id,
+        bpmn_id=_bpmn_id(task),
+        name=task.task_spec.bpmn_name or "",
+        lane=task.task_spec.lane,
+        data=MappingProxyType(copy.deepcopy(task.data)),
+    )
 
 
 def _bpmn_id(task: Any) -> str:
