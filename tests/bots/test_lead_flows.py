@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.deps import AppState
-from bots.core.callbacks import decode
+from bots.core.callbacks import decode, encode
 from engine.db import unit_of_work
 from tests.api.month_helpers import execute, faults_of, make_plan, photo
 from tests.bots.conftest import Tg, bind, buttons
@@ -147,7 +147,11 @@ def test_lead_month_in_chat(tg: Tg, client: TestClient, world: Any, state: AppSt
     assert edit["message_id"] == 778 and edit["text"].startswith(f"✅ {task['code']} 已通过")
     tg.press(LEAD, approve, message_id=778)
     # who decided, and when in business time (10:00 Asia/Shanghai, not 02:00 UTC)
-    assert tg.request.sent("editMessageText")[-1]["text"] == "ℹ️ 任务不在待审核状态，已由刘洋于2026-10-08 10:00审核。"
+    decided = "ℹ️ 任务不在待审核状态，已由刘洋于2026-10-08 10:00审核。"
+    assert tg.request.sent("editMessageText")[-1]["text"] == decided
+    tg.press(LEAD, encode("rev", "rj", uuid.UUID(task["id"])), message_id=779)  # ❌ on an old card
+    edit = tg.request.sent("editMessageText")[-1]
+    assert (edit["message_id"], edit["text"]) == (779, decided)
     with unit_of_work(state.sessions) as s:
         assert s.get(Task, uuid.UUID(task["id"])).state == "approved"  # type: ignore[union-attr]
 
