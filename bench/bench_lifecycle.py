@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime
@@ -23,21 +22,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from api.app import build_state
 from api.background import job_context
 from api.deps import AppState
+from bench.common import (
+    add_agency_with_contract,
+    bench_state,
+    drop_database,
+    fresh_database,
+    p95,
+    project_row,
+)
 from engine.clock import FrozenClock
 from engine.db import unit_of_work
 from engine.processes.models import ProcessInstanceRecord
-from engine.settings import Settings
-from workflows.agencies.models import Agency
 from workflows.context import Ctx
 from workflows.contracts.models import Contract
 from workflows.lifecycle.closure import start_lifecycle
-from workflows.owners.models import Owner
 from workflows.people.models import Person
 from workflows.projects.models import Project
 from workflows.projects.schemas import ProjectCreate
@@ -45,31 +48,10 @@ from workflows.projects.service import create_project
 from workflows.reminders.jobs import refresh_timers
 
 
-def fresh_database(url: str | None) -> tuple[str, str | None]:
-    """``(url, admin_url)``: a SQLite file in a temp dir, or a fresh PostgreSQL database beside ``url``."""
-    if not url:
-        return f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}", None
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"fireops_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False), url
-
-
 def setup(state: AppState, now: datetime) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     """Agency, agency admin, project lead, owner, contract; returns ``(admin, lead, contract)`` ids."""
     with unit_of_work(state.sessions) as s:
-        agency = Agency(
-            name="基准测试消防技术服务有限公司",
-            uscc="91630100MA7X0B3C1D",
-            legal_representative="王",
-            service_types=["maintenance_inspection"],
-            address="西宁市",
-            created_at=now,
-        )
-        s.add(agency)
-        s.flush()
+        agency, _owner, contract = add_agency_with_contract(s, now, ends_on=date(2026, 10, 31))
         admin = Person(
             name="机构管理员",
             phone="13100000009",
@@ -87,19 +69,7 @@ def setup(state: AppState, now: datetime) -> tuple[uuid.UUID, uuid.UUID, uuid.UU
             engineer_level=1,
             created_at=now,
         )
-        owner = Owner(agency_id=agency.id, name="业主", city="西宁市", address="城中区1号", created_at=now)
-        s.add_all([admin, lead, owner])
-        s.flush()
-        contract = Contract(
-            agency_id=agency.id,
-            owner_id=owner.id,
-            name="维保合同",
-            type="maintenance",
-            signed_on=date(2026, 9, 1),
-            ends_on=date(2026, 10, 31),
-            created_at=now,
-        )
-        s.add(contract)
+        s.add_all([admin, lead])
         s.flush()
         return admin.id, lead.id, contract.id
 
@@ -126,8 +96,8 @@ def main() -> int:
     args = parser.parse_args()
     url, admin_url = fresh_database(args.database_url)
     clock = FrozenClock(datetime(2026, 10, 8, 2, 0, tzinfo=UTC))
-    settings = Settings(environment="test", database_url=url, password_rounds=4)
-    state = build_state(settings, clock=clock)
+    state = bench_state(url, clock)
+    settings = state.settings
     try:
         admin_id, lead_id, contract_id = setup(state, clock.now())
         created: list[float] = []
@@ -141,21 +111,7 @@ def main() -> int:
         with unit_of_work(state.sessions) as s:  # the same projects without the service: raw rows
             contract = s.get_one(Contract, contract_id)
             raw = [
-                Project(
-                    code=f"P-RAW-{i:05d}",
-                    agency_id=contract.agency_id,
-                    contract_id=contract.id,
-                    owner_id=contract.owner_id,
-                    lead_id=lead_id,
-                    name=f"裸项目{i}",
-                    city="西宁市",
-                    address=f"城中区{i}号",
-                    jurisdiction="城中区大队",
-                    latitude=36.6171,
-                    longitude=101.7782,
-                    first_plan_month=date(2026, 9, 1),
-                    created_at=clock.now(),
-                )
+                project_row(i, contract, lead_id, clock.now(), code_prefix="P-RAW", name_prefix="裸项目")
                 for i in range(args.projects)
             ]
             s.add_all(raw)
@@ -185,8 +141,7 @@ def main() -> int:
         tick_s = time.perf_counter() - t
 
         def ms(xs: list[float]) -> str:
-            p95 = sorted(xs)[int(len(xs) * 0.95) - 1]
-            return f"median {statistics.median(xs) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+            return f"median {statistics.median(xs) * 1000:.1f} ms, p95 {p95(xs) * 1000:.1f} ms"
 
         print(f"backend: {make_url(url).get_backend_name()}, {args.projects} projects")
         print(f"create_project with its lifecycle instance: {sum(created):.2f} s ({ms(created)})")
@@ -201,11 +156,7 @@ def main() -> int:
         )
     finally:
         state.engine.dispose()
-        if admin_url is not None:
-            admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-            admin.dispose()
+        drop_database(url, admin_url)
     return 0
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime
@@ -36,57 +35,41 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from api.app import build_state
 from api.demo import demo_photo
+from api.deps import AppState
 from bench.bench_spiff_bare import review_round, review_runtime, submitted_snapshots
+from bench.common import (
+    add_agency_with_contract,
+    bench_state,
+    drop_database,
+    fresh_database,
+    p95,
+    project_row,
+)
 from engine.clock import FrozenClock
 from engine.db import unit_of_work
-from engine.settings import Settings
-from workflows.agencies.models import Agency
 from workflows.catalog.loader import is_due, is_plan_item
 from workflows.catalog.models import CatalogFacility, TestItem
 from workflows.context import Ctx
-from workflows.contracts.models import Contract
-from workflows.owners.models import Owner
 from workflows.people.credentials import hash_password
 from workflows.people.models import Person
 from workflows.plans.models import Plan, PlanLine
 from workflows.plans.service import create_plan, issue_plan
-from workflows.projects.models import Project, ProjectFacility
+from workflows.projects.models import ProjectFacility
 from workflows.reports.service import generate_report
 from workflows.reviews.service import review_task
 from workflows.tasks.service import add_photo, create_task, record_result, submit_task
 
 
-def fresh_database(url: str | None) -> str:
-    """A SQLite file in a temp dir, or a fresh PostgreSQL database beside ``url``."""
-    if not url:
-        return f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"fireops_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def setup(state, clock: FrozenClock, projects: int) -> tuple[list[uuid.UUID], Person, Person, int]:  # type: ignore[no-untyped-def]
-    """Agency, people, N projects with every facility that has monthly items; returns plan ids."""
+def setup(state: AppState, clock: FrozenClock, projects: int) -> tuple[list[uuid.UUID], Person, Person, int]:
+    """Agency, people, N projects with every facility that has monthly items, each with its October
+    task submitted; returns ``(task ids, lead, operator, lines per plan)``."""
     now = clock.now()
     with unit_of_work(state.sessions) as s:
-        agency = Agency(
-            name="基准测试消防技术服务有限公司",
-            uscc="91630100MA7X0B3C1D",
-            legal_representative="王",
-            service_types=["maintenance_inspection"],
-            address="西宁市",
-            created_at=now,
-        )
-        s.add(agency)
-        s.flush()
+        agency, _owner, contract = add_agency_with_contract(s, now)
         pw = hash_password("bench-pass-1", rounds=4)
         lead = Person(
             name="项目负责人",
@@ -108,19 +91,7 @@ def setup(state, clock: FrozenClock, projects: int) -> tuple[list[uuid.UUID], Pe
             operator_level=4,
             created_at=now,
         )
-        owner = Owner(agency_id=agency.id, name="业主", city="西宁市", address="城中区1号", created_at=now)
-        s.add_all([lead, op, owner])
-        s.flush()
-        contract = Contract(
-            agency_id=agency.id,
-            owner_id=owner.id,
-            name="维保合同",
-            type="maintenance",
-            signed_on=date(2026, 9, 1),
-            ends_on=date(2027, 8, 31),
-            created_at=now,
-        )
-        s.add(contract)
+        s.add_all([lead, op])
         s.flush()
         monthly = {
             fid
@@ -131,21 +102,7 @@ def setup(state, clock: FrozenClock, projects: int) -> tuple[list[uuid.UUID], Pe
         facilities = [f for f in s.scalars(select(CatalogFacility.id)) if f in monthly]
         project_ids = []
         for i in range(projects):
-            p = Project(
-                code=f"P-B-{i:04d}",
-                agency_id=agency.id,
-                contract_id=contract.id,
-                owner_id=owner.id,
-                lead_id=lead.id,
-                name=f"基准项目{i}",
-                city="西宁市",
-                address=f"城中区{i}号",
-                jurisdiction="城中区大队",
-                latitude=36.6171,
-                longitude=101.7782,
-                first_plan_month=date(2026, 9, 1),
-                created_at=now,
-            )
+            p = project_row(i, contract, lead.id, now)
             s.add(p)
             s.flush()
             s.add_all(ProjectFacility(project_id=p.id, facility_id=f) for f in facilities)
@@ -181,10 +138,10 @@ def main() -> int:
         "--database-url", help="PostgreSQL server URL (a fresh database is created beside it)"
     )
     args = parser.parse_args()
-    url = fresh_database(args.database_url)
+    url, admin_url = fresh_database(args.database_url)
     clock = FrozenClock(datetime(2026, 10, 20, 2, 0, tzinfo=UTC))
-    settings = Settings(environment="test", database_url=url, password_rounds=4)
-    state = build_state(settings, clock=clock)
+    state = bench_state(url, clock)
+    settings = state.settings
     t0 = time.perf_counter()
     task_ids, lead, _op, lines = setup(state, clock, args.projects)
     print(
@@ -217,7 +174,7 @@ def main() -> int:
     print(
         f"task reviews: {len(task_ids)} in {total:.2f} s = {reviews_per_s:.1f}/s "
         f"(median {statistics.median(durations) * 1000:.1f} ms, "
-        f"p95 {sorted(durations)[int(len(durations) * 0.95) - 1] * 1000:.1f} ms)"
+        f"p95 {p95(durations) * 1000:.1f} ms)"
     )
 
     with state.sessions() as s:
@@ -246,10 +203,7 @@ def main() -> int:
     )
     print(f"end-to-end / bare review throughput: {reviews_per_s / bare:.1%}")
     state.engine.dispose()
-    if args.database_url:
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    drop_database(url, admin_url)
     return 0
 
 

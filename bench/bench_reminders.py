@@ -33,7 +33,6 @@ import asyncio
 import bisect
 import resource
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,18 +44,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
-from api.app import build_state
 from api.background import job_context
 from api.deps import AppState
+from bench.common import bench_state, drop_database, fresh_database
 from engine.clock import FrozenClock
 from engine.db import unit_of_work
 from engine.outbox.models import OutboxMessage, OutboxState
 from engine.outbox.senders import Delivery, SenderRouter, SendResult
 from engine.outbox.worker import OutboxWorker
-from engine.settings import OutboxSettings, Settings
+from engine.settings import OutboxSettings
 from workflows.agencies.models import Agency
 from workflows.contracts.models import Contract
 from workflows.owners.models import Owner
@@ -71,27 +70,6 @@ from workflows.reports.models import Report
 
 SCAN_AT = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)  # Tue 2026-11-03 10:00 Asia/Shanghai
 BATCH = 5000
-
-
-def fresh_database(url: str | None) -> tuple[str, str | None]:
-    """``(url, admin_url)``: a SQLite file in a temp dir, or a fresh PostgreSQL database beside ``url``."""
-    if not url:
-        return f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}", None
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"fireops_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False), url
-
-
-def drop_database(url: str, admin_url: str | None) -> None:
-    if admin_url is None:
-        return
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @dataclass
@@ -353,8 +331,8 @@ def main() -> int:
 
     url, admin_url = fresh_database(args.database_url)
     clock = FrozenClock(SCAN_AT)
-    settings = Settings(environment="test", database_url=url, password_rounds=4)
-    state = build_state(settings, clock=clock)
+    state = bench_state(url, clock)
+    settings = state.settings
     backend = make_url(url).get_backend_name()
     expected = args.projects + args.reports
     try:
