@@ -565,7 +565,7 @@ class TestCoverageAtTheDatabaseDoor:
             rows = s.execute(
                 select(ReportTask.report_id, ReportTask.live).where(ReportTask.task_id == task_id)
             )
-            assert {report_id: live for report_id, live in rows} == {
+            assert dict(rows.all()) == {
                 uuid.UUID(first["id"]): False,
                 uuid.UUID(second["id"]): True,
             }
