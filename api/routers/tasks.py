@@ -12,6 +12,7 @@ from engine.errors import PayloadTooLarge
 from workflows.faults.service import complete_fault_task, receive_fault_task
 from workflows.reviews.service import review_task
 from workflows.schema import Schema
+from workflows.tasks import read as task_read
 from workflows.tasks import service
 from workflows.tasks.create import build_task
 from workflows.tasks.schemas import PhotoRead, ResultWrite, TaskComplete, TaskCreate, TaskRead, TaskSubmit
@@ -33,13 +34,13 @@ def create_task(ctx: CtxDep, _me: PersonDep, body: TaskCreate) -> TaskRead:
     `kind: mismatch` with `project_id` and free-text `items`; `executor_id` lets a manager create an
     extra task for an executor. A field of another kind is refused (422 naming it)."""
     task = build_task(ctx, body)
-    return service.read_task(ctx, task.id)
+    return task_read.read_task(ctx, task.id)
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead)
 def read_task(ctx: CtxDep, _me: PersonDep, task_id: uuid.UUID) -> TaskRead:
     """The task: items (fail/cannot-test first), results, photos, review log, faults."""
-    return service.read_task(ctx, task_id)
+    return task_read.read_task(ctx, task_id)
 
 
 @router.delete("/tasks/{task_id}", status_code=204)
@@ -57,7 +58,7 @@ def record_result(
     service.record_result(
         ctx, task_id, line_id, outcome=body.outcome, measured_record=body.measured_record, brand=body.brand
     )
-    return service.read_task(ctx, task_id)
+    return task_read.read_task(ctx, task_id)
 
 
 @router.post("/tasks/{task_id}/photos", response_model=PhotoRead, status_code=201)
@@ -82,25 +83,25 @@ def add_photo(
 def submit_task(ctx: CtxDep, _me: PersonDep, task_id: uuid.UUID, body: TaskSubmit) -> TaskRead:
     """Submit with the submitter's `{latitude, longitude}`."""
     service.submit_task(ctx, task_id, latitude=body.latitude, longitude=body.longitude)
-    return service.read_task(ctx, task_id)
+    return task_read.read_task(ctx, task_id)
 
 
 @router.post("/tasks/{task_id}/review", response_model=TaskRead)
 def review(ctx: CtxDep, _me: PersonDep, task_id: uuid.UUID, body: ReviewWrite) -> TaskRead:
     """Approve or reject `{verdict, opinion}` (R-REV-1, R-REV-2)."""
     review_task(ctx, task_id, verdict=body.verdict, opinion=body.opinion)
-    return service.read_task(ctx, task_id)
+    return task_read.read_task(ctx, task_id)
 
 
 @router.post("/tasks/{task_id}/receive", response_model=TaskRead)
 def receive(ctx: CtxDep, _me: PersonDep, task_id: uuid.UUID) -> TaskRead:
     """Receive an investigation/repair task (接收)."""
     receive_fault_task(ctx, task_id)
-    return service.read_task(ctx, task_id)
+    return task_read.read_task(ctx, task_id)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskRead)
 def complete(ctx: CtxDep, _me: PersonDep, task_id: uuid.UUID, body: TaskComplete) -> TaskRead:
     """Complete an investigation/repair task `{resolved, note}`."""
     complete_fault_task(ctx, task_id, resolved=body.resolved, note=body.note)
-    return service.read_task(ctx, task_id)
+    return task_read.read_task(ctx, task_id)

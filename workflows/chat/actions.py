@@ -199,7 +199,7 @@ def review_card(ctx: Ctx, task_id: uuid.UUID) -> tuple[TaskRead, list[bytes], bo
         NotFound: the task is not visible to the actor (404).
     """
     from workflows.chat.lookups import task_photos
-    from workflows.tasks.service import read_task
+    from workflows.tasks.read import read_task
 
     actor = _actor(ctx)
     task = read_task(ctx, task_id)  # checks visibility; its project is in the session now

@@ -7,13 +7,11 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.orm import defer
 
 from engine.clock import business_date
 from engine.codes import next_code
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from workflows.audit.service import record_audit
-from workflows.catalog.models import CatalogCategory, CatalogFacility, CatalogSystem, TestItem
 from workflows.context import Ctx
 from workflows.faults.history import add_event
 from workflows.faults.models import Fault, FaultStatus
@@ -22,11 +20,10 @@ from workflows.people.models import Person
 from workflows.people.scope import get_project, manages_project, sees_project
 from workflows.plans.models import Plan, PlanLine
 from workflows.projects.models import Project, ProjectStatus
-from workflows.reviews.models import ReviewEntry
 from workflows.tasks.geo import distance_m
 from workflows.tasks.models import ItemResult, Photo, PhotoKind, Task, TaskKind, TaskLine, TaskState
 from workflows.tasks.photos import check_photo
-from workflows.tasks.schemas import PhotoRead, ResultRead, ReviewRead, TaskRead
+from workflows.tasks.start import start_task
 
 EDITABLE = frozenset({TaskState.DRAFT, TaskState.REJECTED})
 
@@ -116,32 +113,7 @@ def create_task(ctx: Ctx, line_ids: list[uuid.UUID]) -> Task:
     )
     if busy:
         raise Conflict("部分计划项已在其他任务中 / some lines are in another task already")
-    now = ctx.clock.now()
-    task = Task(
-        code=next_code(ctx.session, f"T-{business_date(now).year}"),
-        kind=TaskKind.PLAN,
-        state=TaskState.DRAFT,
-        project_id=project.id,
-        plan_id=plan.id,
-        executor_id=actor.id,
-        created_at=now,
-    )
-    ctx.session.add(task)
-    ctx.session.flush()
-    ctx.session.add_all(TaskLine(task_id=task.id, plan_line_id=line.id) for line in lines)
-    record_audit(ctx, "task.created", "task", task.id, after={"code": task.code, "lines": len(lines)})
-    ctx.session.flush()
-    ctx.processes.start(
-        ctx.session,
-        "task_review",
-        subject_type="task",
-        subject_id=task.id,
-        data={"task_id": str(task.id), "executor_id": str(actor.id), "project_id": str(project.id)},
-        agency_id=project.agency_id,
-        project_id=project.id,
-        context=ctx,
-    )
-    return task
+    return start_task(ctx, project, kind=TaskKind.PLAN, plan_id=plan.id, executor_id=actor.id, lines=lines)
 
 
 def _task_line(ctx: Ctx, task: Task, line_id: uuid.UUID) -> PlanLine:
@@ -353,127 +325,3 @@ def drop_task(ctx: Ctx, task_id: uuid.UUID) -> None:
         ctx.session.execute(delete(PlanLine).where(PlanLine.id.in_(planless)))
     ctx.session.delete(task)
     ctx.session.flush()
-
-
-def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
-    """The task with lines (fail and cannot-test first), results, photos, reviews and faults."""
-    task, _ = get_task(ctx, task_id)
-    executor = ctx.session.get(Person, task.executor_id)
-    stmt = (  # columns, not entities: a card shows these and nothing else of the five rows
-        select(
-            PlanLine.id,
-            TestItem.code,
-            CatalogSystem.name,
-            CatalogFacility.name,
-            TestItem.label,
-            TestItem.criterion,
-            PlanLine.free_system,
-            PlanLine.free_facility,
-            PlanLine.free_item,
-            PlanLine.free_criterion,
-            ItemResult.outcome,
-            ItemResult.measured_record,
-            ItemResult.brand,
-        )
-        .select_from(PlanLine)
-        .join(TaskLine, TaskLine.plan_line_id == PlanLine.id)
-        .outerjoin(TestItem, TestItem.id == PlanLine.test_item_id)  # mismatch lines have no item
-        .outerjoin(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
-        .outerjoin(CatalogCategory, CatalogCategory.id == CatalogFacility.category_id)
-        .outerjoin(CatalogSystem, CatalogSystem.id == CatalogCategory.system_id)
-        .outerjoin(ItemResult, (ItemResult.plan_line_id == PlanLine.id) & (ItemResult.task_id == task.id))
-        .where(TaskLine.task_id == task.id)
-        .order_by(PlanLine.position)
-    )
-    photos = list(  # the blobs stay in the database: TaskRead lists photos, content is served apart
-        ctx.session.scalars(
-            select(Photo)
-            .options(defer(Photo.content))
-            .where(Photo.task_id == task.id)
-            .order_by(Photo.created_at)
-        )
-    )
-    per_line: dict[uuid.UUID | None, int] = {}
-    for p in photos:
-        per_line[p.plan_line_id] = per_line.get(p.plan_line_id, 0) + 1
-    rank = {"fail": 0, "cannot_test": 1, None: 2, "pass": 3}
-    results = sorted(
-        (
-            ResultRead(
-                plan_line_id=line_id,
-                item_code=code or "",
-                system=system or free_system or "",
-                facility=facility or free_facility or "",
-                item=label or free_item or "",
-                criterion=criterion or free_criterion or "",
-                outcome=outcome,
-                measured_record=measured_record,
-                brand=brand,
-                photo_count=per_line.get(line_id, 0),
-            )
-            for (
-                line_id,
-                code,
-                system,
-                facility,
-                label,
-                criterion,
-                free_system,
-                free_facility,
-                free_item,
-                free_criterion,
-                outcome,
-                measured_record,
-                brand,
-            ) in ctx.session.execute(stmt)
-        ),
-        key=lambda r: rank.get(r.outcome, 2),
-    )
-    reviews = [
-        ReviewRead(
-            reviewer_id=e.reviewer_id,
-            reviewer_name=name,
-            round=e.round,
-            verdict=e.verdict,
-            opinion=e.opinion,
-            at=e.at,
-        )
-        for e, name in ctx.session.execute(
-            select(ReviewEntry, Person.name)
-            .join(Person, Person.id == ReviewEntry.reviewer_id)
-            .where(ReviewEntry.task_id == task.id)
-            .order_by(ReviewEntry.at, ReviewEntry.round)
-        )
-    ]
-    fault_ids = list(
-        ctx.session.scalars(
-            select(Fault.id)
-            .where(Fault.task_id == task.id, Fault.status != FaultStatus.VOID)
-            .order_by(Fault.found_at)
-        )
-    )
-    return TaskRead(
-        id=task.id,
-        code=task.code,
-        kind=task.kind,
-        state=task.state,
-        project_id=task.project_id,
-        plan_id=task.plan_id,
-        fault_id=task.fault_id,
-        executor_id=task.executor_id,
-        executor_name=executor.name if executor else "",
-        round=task.round,
-        created_at=task.created_at,
-        submitted_at=task.submitted_at,
-        latitude=task.latitude,
-        longitude=task.longitude,
-        distance_m=task.distance_m,
-        within_geofence=task.within_geofence,
-        resolved=task.resolved,
-        note=task.note,
-        repair_plan=task.repair_plan,
-        results=results,
-        photos=[PhotoRead.model_validate(p) for p in photos],
-        reviews=reviews,
-        fault_ids=fault_ids,
-    )

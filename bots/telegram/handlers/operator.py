@@ -45,8 +45,9 @@ from workflows.people.models import Person
 from workflows.people.rules import EXECUTOR_ROLES
 from workflows.people.scope import get_project
 from workflows.tasks.assigned import OPEN_TASK_STATES, assigned_work
+from workflows.tasks.read import read_task
 from workflows.tasks.schemas import TaskRead
-from workflows.tasks.service import add_photo, create_task, read_task, record_result, submit_task
+from workflows.tasks.service import add_photo, create_task, record_result, submit_task
 
 TASK_DIALOG = "op_task"
 NOTE_DIALOG = "op_note"

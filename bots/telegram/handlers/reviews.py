@@ -29,8 +29,8 @@ from workflows.chat.lookups import undisposed_task_faults
 from workflows.context import Ctx
 from workflows.people.models import Person
 from workflows.reviews.service import review_task
+from workflows.tasks.read import read_task
 from workflows.tasks.schemas import TaskRead
-from workflows.tasks.service import read_task
 
 MAX_PASS_SHOWN = 5
 
