@@ -18,7 +18,7 @@ from workflows.faults.schemas import FaultEventRead, FaultRead
 from workflows.notifications.events import notify_fault_disposed
 from workflows.owners.views import record_owner_view
 from workflows.people.models import Person
-from workflows.people.rules import Role
+from workflows.people.rules import EXECUTOR_ROLES
 from workflows.people.scope import get_project, require_manager, roles_of, visible_projects
 from workflows.projects.models import Project
 from workflows.tasks.models import Task, TaskKind, TaskState
@@ -93,7 +93,7 @@ def dispose_fault(
             leader is None
             or leader.agency_id != project.agency_id
             or not leader.enabled
-            or not roles_of(leader) & {Role.FIELD_OPERATOR, Role.PROJECT_LEAD}
+            or not roles_of(leader) & EXECUTOR_ROLES
         ):
             raise InvalidInput(
                 "leader_id", "请选择本机构的排查/维修组长 / choose a leader from the agency's executors"

@@ -17,7 +17,7 @@ from workflows.context import Ctx
 from workflows.contracts.models import CONTRACT_TYPE_LABELS, Contract, ContractType
 from workflows.notifications.events import notify_task_issued
 from workflows.people.models import Person
-from workflows.people.rules import Role
+from workflows.people.rules import EXECUTOR_ROLES, Role
 from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.models import Plan, PlanLine, PlanNature, PlanState
 from workflows.plans.rules import parse_period, plan_name
@@ -369,7 +369,7 @@ def issue_plan(ctx: Ctx, plan_id: uuid.UUID, line_ids: list[uuid.UUID], executor
         executor is None
         or executor.agency_id != project.agency_id
         or not executor.enabled
-        or not roles_of(executor) & {Role.FIELD_OPERATOR, Role.PROJECT_LEAD}
+        or not roles_of(executor) & EXECUTOR_ROLES
     ):
         raise InvalidInput(
             "executor_id",
