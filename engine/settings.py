@@ -207,7 +207,12 @@ class Settings(BaseSettings):
         timezone: Business time zone for dates (plan months, deadlines).
     """
 
-    model_config = SettingsConfigDict(env_prefix="FIREOPS_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="FIREOPS_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        hide_input_in_errors=True,  # a validation error must never print a secret
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(default_factory=default_database_url)
