@@ -207,6 +207,7 @@ class RecipientSpacing:
         self.interval_s = interval_s
         self._monotonic = monotonic
         self._next: dict[uuid.UUID, float] = {}
+        self._sent: dict[uuid.UUID, float] = {}
 
     def reserve(self, recipient_id: uuid.UUID, *, max_wait_s: float) -> float | None:
         """Reserve the recipient's next free slot.
@@ -227,6 +228,22 @@ class RecipientSpacing:
     def next_free_in(self, recipient_id: uuid.UUID) -> float:
         """Seconds until the recipient's next free slot (0 when free now)."""
         return max(0.0, self._next.get(recipient_id, 0.0) - self._monotonic())
+
+    def wait_before_send(self, recipient_id: uuid.UUID) -> float:
+        """Seconds still to wait so that this send starts ``interval_s`` after the recipient's last one.
+
+        A reserved slot can be passed late (the overall rate limit made this send wait longer than
+        the one before it): the spacing is kept between real sends, not only between slots.
+        """
+        last = self._sent.get(recipient_id)
+        return 0.0 if last is None else max(0.0, last + self.interval_s - self._monotonic())
+
+    def sending(self, recipient_id: uuid.UUID) -> None:
+        """Record that a send to the recipient starts now."""
+        now = self._monotonic()
+        self._sent[recipient_id] = now
+        if len(self._sent) > 10_000:
+            self._sent = {k: v for k, v in self._sent.items() if v + self.interval_s > now}
 
 
 class ChannelLease:

@@ -247,7 +247,16 @@ class OutboxWorker:
                 return Deferred(spacing.next_free_in(item.delivery.recipient_id))
             if wait > 0:
                 await self.sleep(wait)
-        await self._bucket(item.sender).acquire()
+        while True:  # an overall slot, taken when the recipient's spacing also allows the send now
+            await self._bucket(item.sender).acquire()
+            late = 0.0 if spacing is None else spacing.wait_before_send(item.delivery.recipient_id)
+            if late <= 0:
+                break
+            # the overall limit delayed the previous send to this recipient more than this one: wait
+            # for the spacing, then take a fresh slot (the stale one goes unused, never into a burst)
+            await self.sleep(late)
+        if spacing is not None:
+            spacing.sending(item.delivery.recipient_id)
         lease = self._leases.get(item.sender.channel)
         if lease is not None and not lease.held_at(self.clock.now()):
             return Deferred(0.0)  # the channel's lease may have run out (this process stalled): not ours now

@@ -368,6 +368,22 @@ class TestRateLimits:
         assert deferred.attempts == 0 and deferred.next_attempt_at > clock.now()
         assert sorted(sender.delivered) == sorted(i for i in ids if i != deferred.id)
 
+    def test_spacing_holds_between_real_sends_when_a_slot_is_passed_late(self) -> None:
+        """Telegram's 1 message/s per chat holds between the sends themselves: a first message whose
+        overall-rate wait made it go out 0.3 s after its slot pushes the second one back too."""
+        now = [10.0]
+        spacing = RecipientSpacing(1.0, monotonic=lambda: now[0])
+        chat = uuid.uuid4()
+        assert spacing.reserve(chat, max_wait_s=2) == 0.0  # slot 10.0
+        assert spacing.reserve(chat, max_wait_s=2) == 1.0  # slot 11.0
+        now[0] = 10.3  # the first send got through the overall limit late
+        assert spacing.wait_before_send(chat) == 0.0
+        spacing.sending(chat)
+        now[0] = 11.0  # the second reaches its slot and gets through the overall limit at once
+        assert spacing.wait_before_send(chat) == pytest.approx(0.3)
+        now[0] = 11.3
+        assert spacing.wait_before_send(chat) == 0.0
+
     def test_spacing_reserves_distinct_slots(self) -> None:
         spacing = RecipientSpacing(1.0, monotonic=lambda: 10.0)
         a, b = uuid.uuid4(), uuid.uuid4()
