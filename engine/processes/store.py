@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
@@ -41,6 +41,18 @@ _LOCK_RUNNING = (
         ProcessInstanceRecord.status == InstanceStatus.RUNNING,
     )
     .with_for_update()
+)
+
+
+_WORK_ITEMS = cast(Table, WorkItem.__table__)
+_CLOSE_ITEMS = (  # Core, executemany: one row per guid no longer ready
+    update(_WORK_ITEMS)
+    .where(
+        _WORK_ITEMS.c.instance_id == bindparam("b_instance_id"),
+        _WORK_ITEMS.c.task_guid == bindparam("b_task_guid"),
+        _WORK_ITEMS.c.state == WorkItemState.READY,
+    )
+    .values(state=bindparam("b_state"), closed_at=bindparam("b_closed_at"))
 )
 
 
@@ -281,24 +293,23 @@ class ProcessStore:
                     created_at=now,
                 )
             )
-        # After the inserts: the UPDATE's autoflush writes everything pending in one flush.
-        closed = existing - ready.keys()
-        if closed:
-            session.execute(
-                update(WorkItem)
-                .where(
-                    WorkItem.instance_id == record.id,
-                    WorkItem.task_guid.in_(closed),
-                    WorkItem.state == WorkItemState.READY,
-                )
-                .values(
-                    state=WorkItemState.CANCELLED
-                    if record.status == InstanceStatus.CANCELLED
-                    else WorkItemState.DONE,
-                    closed_at=now,
-                )
-            )
         session.flush()
+        closed = existing - ready.keys()
+        if closed:  # a Core UPDATE of the projection rows (work items are not kept as objects here)
+            session.execute(
+                _CLOSE_ITEMS,
+                [
+                    {
+                        "b_instance_id": record.id,
+                        "b_task_guid": guid,
+                        "b_state": WorkItemState.CANCELLED
+                        if record.status == InstanceStatus.CANCELLED
+                        else WorkItemState.DONE,
+                        "b_closed_at": now,
+                    }
+                    for guid in closed
+                ],
+            )
         return snap
 
 
