@@ -46,7 +46,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,30 +58,25 @@ from sqlalchemy.engine import make_url
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from api.app import build_state
 from api.demo import demo_photo
 from api.deps import AppState
 from api.world import FACILITIES
-from bench.bench_month import fresh_database
+from bench.common import add_agency_with_contract, bench_state, drop_database, fresh_database, project_row
 from bots.core.callbacks import encode
 from bots.core.services import ChatServices
 from bots.telegram.app import build_application
 from engine.clock import FrozenClock
 from engine.db import unit_of_work
-from engine.settings import Settings
-from workflows.agencies.models import Agency
 from workflows.catalog.models import CatalogCategory, CatalogFacility, CatalogSystem
 from workflows.chat.service import issue_binding_code
 from workflows.context import Ctx
-from workflows.contracts.models import Contract
 from workflows.faults.models import Fault
 from workflows.faults.service import dispose_fault
-from workflows.owners.models import Owner
 from workflows.people.credentials import hash_password
 from workflows.people.models import Person
 from workflows.plans.models import PlanLine
 from workflows.plans.service import create_plan, issue_plan
-from workflows.projects.models import Project, ProjectFacility
+from workflows.projects.models import ProjectFacility
 from workflows.tasks.service import add_photo, create_task, record_result, submit_task
 
 T = TypeVar("T")
@@ -164,16 +159,7 @@ def setup(state: AppState, clock: FrozenClock, projects: int, chats: int = 1) ->
     mixed), and a binding code per lead."""
     now = clock.now()
     with unit_of_work(state.sessions) as s:
-        agency = Agency(
-            name="基准测试消防技术服务有限公司",
-            uscc="91630100MA7X0B3C1D",
-            legal_representative="王",
-            service_types=["maintenance_inspection"],
-            address="西宁市",
-            created_at=now,
-        )
-        s.add(agency)
-        s.flush()
+        agency, _owner, contract = add_agency_with_contract(s, now)
         pw = hash_password("bench-pass-1", rounds=4)
         people = {
             "admin": Person(name="管理员", phone="13100000000", roles=["agency_admin"]),
@@ -186,40 +172,15 @@ def setup(state: AppState, clock: FrozenClock, projects: int, chats: int = 1) ->
                 roles=["project_lead"],
                 engineer_level=2,
             )
-        for p in people.values():
-            p.enabled, p.agency_id, p.password_hash, p.created_at = True, agency.id, pw, now
-        owner = Owner(agency_id=agency.id, name="业主", city="西宁市", address="城中区1号", created_at=now)
-        s.add_all([*people.values(), owner])
-        s.flush()
-        contract = Contract(
-            agency_id=agency.id,
-            owner_id=owner.id,
-            name="维保合同",
-            type="maintenance",
-            signed_on=date(2026, 9, 1),
-            ends_on=date(2027, 8, 31),
-            created_at=now,
-        )
-        s.add(contract)
+        for person in people.values():
+            person.enabled, person.agency_id, person.password_hash = True, agency.id, pw
+            person.created_at = now
+        s.add_all(people.values())
         s.flush()
         facilities = _facilities(s)
         project_ids = []
         for i in range(projects):
-            p = Project(
-                code=f"P-B-{i:04d}",
-                agency_id=agency.id,
-                contract_id=contract.id,
-                owner_id=owner.id,
-                lead_id=people[f"lead{i % chats}"].id,
-                name=f"基准项目{i}",
-                city="西宁市",
-                address=f"城中区{i}号",
-                jurisdiction="城中区大队",
-                latitude=36.6171,
-                longitude=101.7782,
-                first_plan_month=date(2026, 9, 1),
-                created_at=now,
-            )
+            p = project_row(i, contract, people[f"lead{i % chats}"].id, now)
             s.add(p)
             s.flush()
             s.add_all(ProjectFacility(project_id=p.id, facility_id=f) for f in facilities)
@@ -419,10 +380,9 @@ def main() -> int:
         "--profile", help="write a pyinstrument profile (text) of the run to this file (with --inline)"
     )
     args = parser.parse_args()
-    url = fresh_database(args.database_url)
+    url, admin_url = fresh_database(args.database_url)
     clock = FrozenClock(datetime(2026, 10, 20, 2, 0, tzinfo=UTC))
-    settings = Settings(environment="test", database_url=url, password_rounds=4)
-    state = build_state(settings, clock=clock)
+    state = bench_state(url, clock)
     t0 = time.perf_counter()
     scenario = setup(state, clock, args.projects, args.chats)
     backend = make_url(url).get_backend_name()
@@ -465,13 +425,7 @@ def main() -> int:
     print("Bot API calls: " + ", ".join(f"{k} {v}" for k, v in sorted(request.calls.items())))
     print("task states: " + ", ".join(f"{k} {v}" for k, v in sorted(check(state, scenario).items())))
     state.engine.dispose()
-    if args.database_url:  # drop the database this run created beside the server URL
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+    drop_database(url, admin_url)
     return 0
 
 
