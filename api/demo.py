@@ -362,7 +362,10 @@ def run_demo(settings: Settings, out: Path, *, clock: Clock | None = None) -> De
             name="平台管理员",
         )
     steps: list[str] = []
-    with TestClient(create_app(settings, state=state), base_url=settings.base_url) as client:
+    # No scheduler while the demo drives the month: it would make the month's plan draft itself
+    # (plans.create_month_drafts) in a race with the lead's plan below. ``--serve`` runs it after.
+    app = create_app(settings, state=state, background=False)
+    with TestClient(app, base_url=settings.base_url) as client:
         token = ok(
             client.post("/api/v1/auth/token", data={"username": "13800000000", "password": "fireops-admin"})
         )

@@ -21,8 +21,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.demo import ok
+from api.deps import AppState
 from api.world import FACILITIES
 from tests.api.extra_projects import make_project
+from tests.conftest import db_snapshot
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "workflows" / "catalog" / "data"
 PSEUDO_SYSTEMS = {
@@ -160,3 +162,27 @@ def test_r_plan_the_shipped_selection_of_the_world(client: TestClient, world: An
         expected = Counter(r["item_code"] for r in rows if due_in(r["period"], months_of("month", period)))
         assert Counter(line["item_code"] for line in plan["lines"]) == expected
         assert plan["line_count"] == count
+
+
+def test_a_second_plan_for_the_period_is_refused_naming_the_first(
+    client: TestClient, world: Any, state: AppState
+) -> None:
+    """R-PLAN: one plan per project, nature and period. The second ``POST`` (e.g. after the
+    scheduler made the month's draft) is 409 and names the existing plan, and adds no plan."""
+    first = ok(
+        client.post(
+            f"/api/v1/projects/{world.project_id}/plans",
+            json={"nature": "month", "period": "2026-10"},
+            headers=world.headers["lead"],
+        ),
+        201,
+    )
+    before = db_snapshot(state)
+    again = client.post(
+        f"/api/v1/projects/{world.project_id}/plans",
+        json={"nature": "month", "period": "2026-10"},
+        headers=world.headers["lead"],
+    )
+    assert again.status_code == 409
+    assert first["code"] in again.json()["message"]
+    assert db_snapshot(state) == before

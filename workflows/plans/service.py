@@ -112,12 +112,14 @@ def create_plan(ctx: Ctx, project_id: uuid.UUID, *, nature: str, period: str) ->
             "R-PLAN", "计划期间超出合同期限 / the period is after the contract end", status_code=422
         )
     duplicate = ctx.session.scalar(
-        select(Plan.id).where(
+        select(Plan.code).where(
             Plan.project_id == project.id, Plan.nature == nature, Plan.period_start == start
         )
     )
-    if duplicate is not None:
-        raise Conflict("该期间已有计划 / a plan for this period exists already")
+    if duplicate is not None:  # e.g. the month's draft the scheduler made (plans.create_month_drafts)
+        raise Conflict(
+            f"该期间已有计划 {duplicate}，请打开该计划 / a plan for this period exists already: {duplicate}"
+        )
     items = _due_items(ctx, project, nature=nature, start=start)
     if not items:
         raise RuleViolation(
