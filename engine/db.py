@@ -66,12 +66,18 @@ class IdMixin:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets foreign keys on and a busy timeout for concurrent writers."""
+    """Create an engine; SQLite gets foreign keys on and a busy timeout for concurrent writers.
+
+    A server database's pooled connections are pinged on checkout (a restarted server or a dropped
+    connection costs one reconnect, not a failed request); a SQLite file has no connection to lose,
+    so its checkouts skip the ping (one statement less per transaction).
+    """
+    sqlite = url.startswith("sqlite")
     connect_args: dict[str, Any] = {}
-    if url.startswith("sqlite"):
+    if sqlite:
         connect_args = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, echo=echo, connect_args=connect_args, pool_pre_ping=True)
-    if url.startswith("sqlite"):
+    engine = create_engine(url, echo=echo, connect_args=connect_args, pool_pre_ping=not sqlite)
+    if sqlite:
         # SQLite ignores SELECT … FOR UPDATE; BEGIN IMMEDIATE takes the write lock at the start of
         # every transaction instead, so two concurrent decisions serialize and the second sees the
         # first's result (SQLAlchemy's documented pysqlite recipe).
