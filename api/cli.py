@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``fireops`` console script."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # SpiffWorkflow logs every task state change at INFO (several lines per decision): keep its
+    # warnings and errors only, fireops's own INFO lines say what happened.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code
