@@ -21,8 +21,8 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViola
 from workflows.audit.service import record_audit
 from workflows.catalog.models import CatalogCategory, CatalogFacility, CatalogSystem
 from workflows.context import Ctx
-from workflows.faults.history import add_event
-from workflows.faults.models import Fault, FaultSource, FaultStatus
+from workflows.faults.models import Fault, FaultSource
+from workflows.faults.opening import open_fault
 from workflows.notifications.service import notify
 from workflows.people.models import Person
 from workflows.people.rules import Role
@@ -170,32 +170,19 @@ def create_repair_request(
 
 def _send_to_agency(ctx: Ctx, project: Project, request: RepairRequest) -> Fault:
     """Open the request's fault and its ``fault_handling`` process, and tell the project lead."""
-    now = ctx.clock.now()
     fault = Fault(
-        code=next_code(ctx.session, f"F-{business_date(now).year}"),
-        project_id=project.id,
         source=FaultSource.REPAIR_REQUEST,
         facility_id=request.facility_id,
         location=request.location,
         measured_record=request.description,
-        status=FaultStatus.PENDING,
-        found_at=now,
     )
-    ctx.session.add(fault)
-    ctx.session.flush()
-    add_event(ctx, fault.id, "业主一键报修", person_id=request.requested_by, note=request.description)
-    record_audit(
-        ctx, "fault.opened", "fault", fault.id, after={"code": fault.code, "repair_request": request.code}
-    )
-    ctx.processes.start(
-        ctx.session,
-        "fault_handling",
-        subject_type="fault",
-        subject_id=fault.id,
-        data={"fault_id": str(fault.id), "project_id": str(project.id)},
-        agency_id=project.agency_id,
-        project_id=project.id,
-        context=ctx,
+    open_fault(
+        ctx,
+        project,
+        fault,
+        step="业主一键报修",
+        person_id=request.requested_by,
+        audit_after={"repair_request": request.code},
     )
     facility = ctx.session.get(CatalogFacility, request.facility_id)
     facility_name = facility.name if facility else ""

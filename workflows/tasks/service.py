@@ -9,12 +9,11 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, func, select
 
 from engine.clock import business_date
-from engine.codes import next_code
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from workflows.audit.service import record_audit
 from workflows.context import Ctx
-from workflows.faults.history import add_event
-from workflows.faults.models import Fault, FaultStatus
+from workflows.faults.models import Fault
+from workflows.faults.opening import open_fault
 from workflows.notifications.events import notify_task_submitted
 from workflows.people.models import Person
 from workflows.people.scope import get_project, manages_project, sees_project
@@ -268,33 +267,16 @@ def submit_task(ctx: Ctx, task_id: uuid.UUID, *, latitude: float, longitude: flo
 def _open_fault(ctx: Ctx, task: Task, project: Project, result: ItemResult) -> Fault:
     line = ctx.session.get(PlanLine, result.plan_line_id)
     assert line is not None
-    now = ctx.clock.now()
     fault = Fault(
-        code=next_code(ctx.session, f"F-{business_date(now).year}"),
-        project_id=project.id,
         task_id=task.id,
         item_result_id=result.id,
         plan_line_id=line.id,
         test_item_id=line.test_item_id,
         measured_record=result.measured_record,
-        status=FaultStatus.PENDING,
-        found_at=now,
     )
-    ctx.session.add(fault)
-    ctx.session.flush()
-    add_event(ctx, fault.id, "发现故障", person_id=task.executor_id, note=result.measured_record)
-    record_audit(ctx, "fault.opened", "fault", fault.id, after={"code": fault.code, "task": task.code})
-    ctx.processes.start(
-        ctx.session,
-        "fault_handling",
-        subject_type="fault",
-        subject_id=fault.id,
-        data={"fault_id": str(fault.id), "project_id": str(project.id)},
-        agency_id=project.agency_id,
-        project_id=project.id,
-        context=ctx,
+    return open_fault(
+        ctx, project, fault, step="发现故障", person_id=task.executor_id, audit_after={"task": task.code}
     )
-    return fault
 
 
 def drop_task(ctx: Ctx, task_id: uuid.UUID) -> None:
