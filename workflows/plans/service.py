@@ -1,4 +1,5 @@
-"""Plan services: create, read, ignore/restore, schedule, issue, revoke, delete (R-PLAN)."""
+"""Plan services: create, ignore/restore, schedule, issue, revoke, delete (R-PLAN); reading a plan is
+:mod:`workflows.plans.read` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,17 @@ from workflows.context import Ctx
 from workflows.contracts.models import CONTRACT_TYPE_LABELS, Contract, ContractType
 from workflows.notifications.events import notify_task_issued
 from workflows.people.models import Person
-from workflows.people.rules import EXECUTOR_ROLES, Role
+from workflows.people.rules import EXECUTOR_ROLES
 from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.models import Plan, PlanLine, PlanNature, PlanState
+from workflows.plans.read import actor_of as _actor
+from workflows.plans.read import get_plan as get_plan  # re-exported: the services' callers read plans too
+from workflows.plans.read import line_tasks
+from workflows.plans.read import read_plan as read_plan
 from workflows.plans.rules import parse_period, plan_name
-from workflows.plans.schemas import PlanLineRead, PlanRead
+from workflows.plans.schemas import PlanRead
 from workflows.projects.models import Project, ProjectFacility, ProjectStatus
-from workflows.tasks.models import Task, TaskLine, TaskState
+from workflows.tasks.models import TaskLine
 
 PERIOD_PROCESS = {
     ContractType.MAINTENANCE: "maintenance_period",
@@ -44,12 +49,6 @@ def period_process_id(ctx: Ctx, project_id: uuid.UUID) -> str:
         .where(Project.id == project_id)
     )
     return PERIOD_PROCESS.get(ContractType(ctype), "maintenance_period") if ctype else "maintenance_period"
-
-
-def _actor(ctx: Ctx) -> Person:
-    if ctx.actor is None:
-        raise InvalidInput("actor", "需要登录用户 / an acting person is required")
-    return ctx.actor
 
 
 def create_plan(ctx: Ctx, project_id: uuid.UUID, *, nature: str, period: str) -> Plan:
@@ -188,114 +187,6 @@ def _due_items(ctx: Ctx, project: Project, *, nature: str, start: date) -> list[
     ]
 
 
-def get_plan(ctx: Ctx, plan_id: uuid.UUID, *, for_update: bool = False) -> tuple[Plan, Project]:
-    """The plan and its project if the actor may see them.
-
-    Raises:
-        NotFound: no such plan, or its project is not visible (404).
-    """
-    actor = _actor(ctx)
-    stmt = select(Plan).where(Plan.id == plan_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    plan = ctx.session.scalars(stmt).first()
-    if plan is None:
-        raise NotFound("计划不存在 / plan not found")
-    project = get_project(ctx, actor, plan.project_id)
-    return plan, project
-
-
-def read_plan(ctx: Ctx, plan_id: uuid.UUID) -> PlanRead:
-    """The plan with its lines (an executor sees only lines issued to them)."""
-    plan, project = get_plan(ctx, plan_id)
-    actor = _actor(ctx)
-    only_mine = not (roles_of(actor) - {Role.FIELD_OPERATOR}) or (
-        Role.PROJECT_LEAD in roles_of(actor)
-        and project.lead_id != actor.id
-        and not roles_of(actor)
-        & {Role.TECHNICAL_LEAD, Role.ENTERPRISE_MANAGER, Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}
-    )
-    stmt = (
-        select(PlanLine, TestItem, CatalogFacility, CatalogCategory, CatalogSystem, Person)
-        .join(TestItem, TestItem.id == PlanLine.test_item_id)
-        .join(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
-        .join(CatalogCategory, CatalogCategory.id == CatalogFacility.category_id)
-        .join(CatalogSystem, CatalogSystem.id == CatalogCategory.system_id)
-        .outerjoin(Person, Person.id == PlanLine.executor_id)
-        .where(PlanLine.plan_id == plan.id)
-        .order_by(PlanLine.position)
-    )
-    if only_mine:
-        stmt = stmt.where(PlanLine.executor_id == actor.id)
-    task_of = _line_tasks(ctx, plan.id)
-    lines = []
-    for line, item, facility, category, system, executor in ctx.session.execute(stmt):
-        task = task_of.get(line.id)
-        lines.append(
-            PlanLineRead(
-                id=line.id,
-                test_item_id=item.id,
-                item_code=item.code,
-                system=system.name,
-                category=category.name,
-                facility=facility.name,
-                item=item.label,
-                criterion=item.criterion,
-                period=item.period,
-                ignored=line.ignored,
-                executor_id=line.executor_id,
-                executor_name=executor.name if executor else None,
-                issued_at=line.issued_at,
-                planned_on=line.planned_on,
-                location=line.location,
-                task_id=task.id if task else None,
-                state=_line_state(line, task),
-            )
-        )
-    all_lines = list(ctx.session.scalars(select(PlanLine).where(PlanLine.plan_id == plan.id)))
-    return PlanRead(
-        id=plan.id,
-        code=plan.code,
-        project_id=plan.project_id,
-        name=plan.name,
-        nature=plan.nature,
-        period_start=plan.period_start,
-        period_end=plan.period_end,
-        state=plan.state,
-        overdue=plan.overdue,
-        created_at=plan.created_at,
-        line_count=len(all_lines),
-        issued_count=sum(1 for x in all_lines if x.executor_id is not None),
-        ignored_count=sum(1 for x in all_lines if x.ignored),
-        lines=lines,
-    )
-
-
-def _line_tasks(ctx: Ctx, plan_id: uuid.UUID) -> dict[uuid.UUID, Task]:
-    """The live (not cancelled) task of each line of the plan."""
-    stmt = (
-        select(TaskLine.plan_line_id, Task)
-        .join(Task, Task.id == TaskLine.task_id)
-        .join(PlanLine, PlanLine.id == TaskLine.plan_line_id)
-        .where(PlanLine.plan_id == plan_id, Task.state != TaskState.CANCELLED)
-    )
-    return {row[0]: row[1] for row in ctx.session.execute(stmt)}
-
-
-def _line_state(line: PlanLine, task: Task | None) -> str:
-    if line.ignored:
-        return "ignored"
-    if line.executor_id is None:
-        return "unissued"
-    if task is None:
-        return "issued"
-    if task.state == TaskState.APPROVED:
-        return "approved"
-    if task.state == TaskState.SUBMITTED:
-        return "submitted"
-    return "executing"
-
-
 def _lines(ctx: Ctx, plan: Plan, line_ids: list[uuid.UUID]) -> list[PlanLine]:
     wanted = set(line_ids)
     lines = list(
@@ -409,7 +300,7 @@ def revoke_lines(ctx: Ctx, plan_id: uuid.UUID, line_ids: list[uuid.UUID]) -> Pla
     plan, project = get_plan(ctx, plan_id, for_update=True)
     require_manager(_actor(ctx), project, action="撤回计划项 / revoke lines")
     lines = _lines(ctx, plan, line_ids)
-    in_tasks = _line_tasks(ctx, plan.id)
+    in_tasks = line_tasks(ctx, plan.id)
     if any(line.id in in_tasks for line in lines):
         raise RuleViolation(
             "R-PLAN-2", "计划项已被执行，请执行人员先删除未提交任务 / the executor must drop the task first"
@@ -435,7 +326,7 @@ def delete_plan(ctx: Ctx, plan_id: uuid.UUID) -> None:
 
     if ctx.session.scalar(select(func.count()).select_from(Report).where(Report.plan_id == plan.id)):
         raise RuleViolation("R-PLAN-2", "计划已生成报告，不能删除 / the plan has a report")
-    if _line_tasks(ctx, plan.id) or ctx.session.scalar(
+    if line_tasks(ctx, plan.id) or ctx.session.scalar(
         select(func.count())
         .select_from(TaskLine)
         .join(PlanLine, PlanLine.id == TaskLine.plan_line_id)
