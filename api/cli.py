@@ -24,19 +24,25 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings.model_copy(update=updates) if updates else settings
 
 
+def _local_base_url(settings: Settings, args: argparse.Namespace) -> Settings:
+    """With no base URL configured (neither ``--base-url`` nor ``FIREOPS_BASE_URL``) and another
+    ``--host``/``--port`` than the default, QR codes point at ``http://HOST:PORT``."""
+    if (
+        not getattr(args, "base_url", None)
+        and settings.base_url == "http://127.0.0.1:8000"
+        and (args.host, args.port) != ("127.0.0.1", 8000)
+    ):
+        return settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
+    return settings
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the API (migrations applied on start)."""
     import uvicorn
 
     from api.app import create_app
 
-    settings = _settings(args)
-    if (
-        not getattr(args, "base_url", None)
-        and settings.base_url == "http://127.0.0.1:8000"
-        and args.port != 8000
-    ):
-        settings = settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
+    settings = _local_base_url(_settings(args), args)
     app = create_app(settings)
     database = _safe(settings.database_url)
     print(f"fireops: serving on http://{args.host}:{args.port}  (docs: /docs, database: {database})")
@@ -122,7 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = out / "fireops-demo.db"
     if db.exists():
         db.unlink()
-    settings = _settings(args).model_copy(update={"database_url": f"sqlite:///{db}"})
+    settings = _local_base_url(_settings(args), args).model_copy(update={"database_url": f"sqlite:///{db}"})
     result = run_demo(settings, out)
     print(result.summary())
     if args.serve:

@@ -168,6 +168,45 @@ def test_demo_leaves_a_filed_verifiable_report(tmp_path: Path) -> None:
     assert js["sha256"] == hashlib.sha256(pdf_path.read_bytes()).hexdigest()
 
 
+def test_demo_serve_on_another_port_prints_and_answers_its_own_verify_url(tmp_path: Path) -> None:
+    """``fireops demo --serve --port P`` (no base URL configured): the report's verify URL — the one in
+    its QR code — points at ``http://127.0.0.1:P``, and the served demo database answers it: filed."""
+    port = free_port()
+    args = ["demo", "--out", str(tmp_path), "--serve", "--port", str(port)]
+    env = {k: v for k, v in run_env().items() if k != "FIREOPS_BASE_URL"}
+    proc = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+        [str(FIREOPS), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        url = None
+        for line in proc.stdout:
+            found = re.search(r"verify URL:\s+(\S+)", line)
+            if found:
+                url = found.group(1)
+            if line.startswith("serving the demo database"):
+                break
+        assert url is not None and url.startswith(f"http://127.0.0.1:{port}/verify/")
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                answer = httpx.get(url, headers={"Accept": "application/json"}, timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the demo server did not answer within 90 s"
+                time.sleep(0.2)
+        assert answer.json()["filed"] is True and answer.json()["genuine"] is True
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        if proc.stdout:
+            proc.stdout.close()
+
+
 def test_demo_month_runs_in_any_month(tmp_path: Path) -> None:
     """The demo's contract is dated from the clock's today: a month outside the shipped contract
     dates (2026-09-01 … 2027-08-31; here June 2026, before them) still ends filed."""
