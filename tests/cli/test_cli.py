@@ -61,6 +61,18 @@ def fireops(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
     return done
 
 
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Stop a ``fireops`` process (SIGTERM, then SIGKILL after 15 s) and close its output pipe."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+    if proc.stdout:
+        proc.stdout.close()
+
+
 @contextmanager
 def served(database_url: str) -> Iterator[str]:
     """``fireops serve`` on a free port until the block ends; yields its base URL."""
@@ -83,14 +95,7 @@ def served(database_url: str) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        if proc.stdout:
-            proc.stdout.close()
+        stop(proc)
 
 
 def login(base: str, phone: str, password: str) -> httpx.Response:
@@ -197,14 +202,7 @@ def test_demo_serve_on_another_port_prints_and_answers_its_own_verify_url(tmp_pa
                 time.sleep(0.2)
         assert answer.json()["filed"] is True and answer.json()["genuine"] is True
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        if proc.stdout:
-            proc.stdout.close()
+        stop(proc)
 
 
 def test_demo_month_runs_in_any_month(tmp_path: Path) -> None:
