@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from engine.settings import Settings, get_settings
 
 
@@ -204,8 +206,26 @@ def main(argv: list[str] | None = None) -> int:
     # warnings and errors only, fireops's own INFO lines say what happened.
     logging.getLogger("spiff").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        print(settings_error_text(exc), file=sys.stderr)
+        return 2
     return code
+
+
+def settings_error_text(exc: ValidationError) -> str:
+    """A configuration error as the admin reads it: one line per bad variable, named as it is set
+    in the environment (``FIREOPS_OUTBOX__BATCH_SIZE``), without the value (it may be a secret)."""
+    lines = ["fireops: 配置错误 / configuration error:"]
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        if error["loc"]:  # a field's error; a whole-settings check names its variables itself
+            message = "FIREOPS_" + "__".join(str(part).upper() for part in error["loc"]) + ": " + message
+        lines.append(f"  {message}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -267,3 +267,25 @@ def test_without_postgresql_asked_for_postgresql_only_tests_skip_with_a_reason()
     assert done.returncode == 0, done.stdout[-2000:]
     assert re.search(r"1 skipped, \d+ deselected", done.stdout.strip().splitlines()[-1]), done.stdout[-2000:]
     assert "PostgreSQL only: run with FIREOPS_TEST_DATABASE_URL=" in done.stdout
+
+
+def test_a_bad_setting_stops_with_the_variable_named_and_its_value_hidden() -> None:
+    """A bad ``FIREOPS_*`` value: exit 2 with one line per variable, named as set in the environment;
+    no traceback, and the value (it may be a secret) is not printed."""
+    env = run_env() | {
+        "FIREOPS_OUTBOX__BATCH_SIZE": "lots",
+        "FIREOPS_TELEGRAM__WEBHOOK_SECRET": "hunter2 is not allowed!",
+    }
+    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [str(FIREOPS), "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "FIREOPS_OUTBOX__BATCH_SIZE: Input should be a valid integer" in done.stderr
+    assert "FIREOPS_TELEGRAM__WEBHOOK_SECRET: FIREOPS_TELEGRAM__WEBHOOK_SECRET must be" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "hunter2" not in done.stderr + done.stdout and "lots" not in done.stderr
