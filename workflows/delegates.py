@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.spiff.delegates import DelegateRegistry
 from workflows.audit.service import record_audit
@@ -30,6 +30,13 @@ def approve_task(ctx: Ctx, task_id: str) -> dict[str, Any]:
     return {"state": task.state}  # flushed with the process state (ProcessStore._save)
 
 
+# Built once (a rejection's hot path, bench/bench_telegram.py).
+_LIVE_FAULTS = select(Fault).where(Fault.task_id == bindparam("task_id"), Fault.status != FaultStatus.VOID)
+_DRAFT_FAULT_TASKS = select(Task).where(
+    Task.fault_id.in_(bindparam("fault_ids", expanding=True)), Task.state == TaskState.DRAFT
+)
+
+
 def reject_task(ctx: Ctx, task_id: str) -> dict[str, Any]:
     """``tasks.reject_task``: back to the executor for rework; the dispositions of the task's faults are
     cleared (R-REV-2): its faults become ``void`` (their processes and open investigation/repair tasks
@@ -38,14 +45,10 @@ def reject_task(ctx: Ctx, task_id: str) -> dict[str, Any]:
     assert task is not None
     task.state, task.decided_at = TaskState.REJECTED, ctx.clock.now()
     task.round += 1
-    faults = list(
-        ctx.session.scalars(select(Fault).where(Fault.task_id == task.id, Fault.status != FaultStatus.VOID))
-    )
+    faults = list(ctx.session.scalars(_LIVE_FAULTS, {"task_id": task.id}))
     fault_ids = [f.id for f in faults]
     if fault_ids:  # the faults' open investigation/repair tasks and processes, one query each
-        for child in ctx.session.scalars(
-            select(Task).where(Task.fault_id.in_(fault_ids), Task.state == TaskState.DRAFT)
-        ):
+        for child in ctx.session.scalars(_DRAFT_FAULT_TASKS, {"fault_ids": fault_ids}):
             child.state = TaskState.CANCELLED
         for record in ctx.processes.running(ctx.session, "fault_handling", "fault", fault_ids):
             ctx.processes.cancel(ctx.session, record)

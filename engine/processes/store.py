@@ -43,6 +43,18 @@ _LOCK_RUNNING = (
     .with_for_update()
 )
 
+_LOCK_ALL_RUNNING = (
+    select(ProcessInstanceRecord)
+    .where(
+        ProcessInstanceRecord.process_id == bindparam("process_id"),
+        ProcessInstanceRecord.subject_type == bindparam("subject_type"),
+        ProcessInstanceRecord.subject_id.in_(bindparam("subject_ids", expanding=True)),
+        ProcessInstanceRecord.status == InstanceStatus.RUNNING,
+    )
+    .order_by(ProcessInstanceRecord.created_at)
+    .with_for_update()
+)
+
 
 _WORK_ITEMS = cast(Table, WorkItem.__table__)
 _CLOSE_ITEMS = (  # Core, executemany: one row per guid no longer ready
@@ -180,18 +192,8 @@ class ProcessStore:
         """The running instances about any of ``subject_ids``, locked ``FOR UPDATE`` (one query)."""
         if not subject_ids:
             return []
-        stmt = (
-            select(ProcessInstanceRecord)
-            .where(
-                ProcessInstanceRecord.process_id == process_id,
-                ProcessInstanceRecord.subject_type == subject_type,
-                ProcessInstanceRecord.subject_id.in_(subject_ids),
-                ProcessInstanceRecord.status == InstanceStatus.RUNNING,
-            )
-            .order_by(ProcessInstanceRecord.created_at)
-            .with_for_update()
-        )
-        return list(session.scalars(stmt))
+        params = {"process_id": process_id, "subject_type": subject_type, "subject_ids": list(subject_ids)}
+        return list(session.scalars(_LOCK_ALL_RUNNING, params))
 
     def ready_bpmn_ids(self, session: Session, record: ProcessInstanceRecord) -> set[str]:
         """BPMN ids of the instance's ready user tasks (read from the projection)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.errors import Conflict, Forbidden
 from engine.processes.models import WorkItem, WorkItemState
@@ -25,7 +25,6 @@ from workflows.faults.service import DISPOSE_STEPS, get_fault, read_fault
 from workflows.people.models import Person
 from workflows.people.rules import Role
 from workflows.people.scope import has_role, manages_project
-from workflows.projects.models import Project
 from workflows.reviews.service import already_reviewed, can_review
 from workflows.tasks.schemas import TaskRead
 from workflows.tasks.service import get_task
@@ -45,19 +44,23 @@ def _hhmm(ctx: Ctx, at: datetime) -> str:
     return f"{at.astimezone(ZoneInfo(ctx.settings.timezone)):%m-%d %H:%M}"
 
 
+# Built once: every card and button asks it (bench/bench_telegram.py).
+_READY_STEP = (
+    select(WorkItem.id)
+    .where(
+        WorkItem.subject_type == bindparam("subject_type"),
+        WorkItem.subject_id == bindparam("subject_id"),
+        WorkItem.state == WorkItemState.READY,
+        WorkItem.bpmn_id.in_(bindparam("steps", expanding=True)),
+    )
+    .limit(1)
+)
+
+
 def _ready(ctx: Ctx, subject_type: str, subject_id: uuid.UUID, steps: tuple[str, ...]) -> bool:
     """Whether one of ``steps`` is a ready user task about the subject (the BPMN projection)."""
-    found = ctx.session.scalar(
-        select(WorkItem.id)
-        .where(
-            WorkItem.subject_type == subject_type,
-            WorkItem.subject_id == subject_id,
-            WorkItem.state == WorkItemState.READY,
-            WorkItem.bpmn_id.in_(steps),
-        )
-        .limit(1)
-    )
-    return found is not None
+    params = {"subject_type": subject_type, "subject_id": subject_id, "steps": list(steps)}
+    return ctx.session.scalar(_READY_STEP, params) is not None
 
 
 @dataclass(frozen=True)
@@ -199,12 +202,11 @@ def review_card(ctx: Ctx, task_id: uuid.UUID) -> tuple[TaskRead, list[bytes], bo
         NotFound: the task is not visible to the actor (404).
     """
     from workflows.chat.lookups import task_photos
-    from workflows.tasks.read import read_task
+    from workflows.tasks.read import task_read
 
     actor = _actor(ctx)
-    task = read_task(ctx, task_id)  # checks visibility; its project is in the session now
-    project = ctx.session.get(Project, task.project_id)
-    assert project is not None
+    row, project = get_task(ctx, task_id)  # checks visibility
+    task = task_read(ctx, row)
     photos = task_photos(ctx, task.id) if any(p.kind == "item" for p in task.photos) else []
     can = can_review(actor, project) and _ready(ctx, "task", task.id, ("review_task",))
     return task, photos, can

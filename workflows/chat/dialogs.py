@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from workflows.chat.models import ChatDialog
 from workflows.context import Ctx
 
@@ -32,8 +34,14 @@ def _actor_id(ctx: Ctx) -> uuid.UUID:
     return ctx.actor.id
 
 
+# Built once (every dialog step reads the row; ``Session.get`` builds a new statement for each miss).
+_DIALOG = select(ChatDialog).where(
+    ChatDialog.person_id == bindparam("person_id"), ChatDialog.channel == bindparam("channel")
+)
+
+
 def _row(ctx: Ctx, channel: str) -> ChatDialog | None:
-    return ctx.session.get(ChatDialog, (_actor_id(ctx), channel))
+    return ctx.session.scalars(_DIALOG, {"person_id": _actor_id(ctx), "channel": channel}).first()
 
 
 def start(ctx: Ctx, channel: str, name: str, step: str, data: dict[str, Any] | None = None) -> Dialog:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflows.context import Ctx
 from workflows.people.models import Person
@@ -13,6 +13,7 @@ from workflows.people.scope import get_project, require_manager, roles_of
 from workflows.plans.schemas import PlanLineRead, PlanRead
 from workflows.ratings.schemas import ServiceRatingRead
 from workflows.reports.schemas import ReportRead
+from workflows.tasks.models import ItemResult, Photo, PhotoKind
 
 
 def agency_executors(ctx: Ctx, project_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
@@ -38,23 +39,24 @@ def agency_executors(ctx: Ctx, project_id: uuid.UUID) -> list[tuple[uuid.UUID, s
     return [(p.id, p.name) for p in people if roles_of(p) & EXECUTOR_ROLES]
 
 
+_ITEM_PHOTOS = (  # built once: every review card with a failed item sends them
+    select(Photo.content, ItemResult.outcome)
+    .outerjoin(
+        ItemResult,
+        (ItemResult.task_id == Photo.task_id) & (ItemResult.plan_line_id == Photo.plan_line_id),
+    )
+    .where(Photo.task_id == bindparam("task_id"), Photo.kind == PhotoKind.ITEM)
+    .order_by(Photo.created_at)
+)
+
+
 def task_photos(ctx: Ctx, task_id: uuid.UUID, *, limit: int = 10) -> list[bytes]:
     """Item photos of a task (lines that failed or could not be tested first), at most ``limit``.
 
     Call it after a service that checked the task's visibility (e.g. ``read_task`` in the same unit
     of work): it does not check scope itself.
     """
-    from workflows.tasks.models import ItemResult, Photo, PhotoKind
-
-    rows = ctx.session.execute(
-        select(Photo.content, ItemResult.outcome)
-        .outerjoin(
-            ItemResult,
-            (ItemResult.task_id == Photo.task_id) & (ItemResult.plan_line_id == Photo.plan_line_id),
-        )
-        .where(Photo.task_id == task_id, Photo.kind == PhotoKind.ITEM)
-        .order_by(Photo.created_at)
-    ).all()
+    rows = ctx.session.execute(_ITEM_PHOTOS, {"task_id": task_id}).all()
     rank = {"fail": 0, "cannot_test": 1}
     ordered = sorted(rows, key=lambda r: rank.get(r[1] or "", 2))
     return [r[0] for r in ordered[:limit]]

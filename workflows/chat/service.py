@@ -13,9 +13,9 @@ import secrets
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -210,17 +210,19 @@ def mark_update_seen(session: Session, update_id: int, now: datetime) -> bool:
     stmt = _MARK_SEEN.get(dialect)
     if stmt is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = cast(Table, TelegramUpdate.__table__)  # Core: an ORM insert is re-annotated every call
         stmt = _MARK_SEEN[dialect] = (
-            insert(TelegramUpdate)
+            insert(table)
             .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
             .on_conflict_do_nothing()
-            .returning(TelegramUpdate.update_id)
+            .returning(table.c.update_id)
         )
     return session.execute(stmt, {"update_id": update_id, "seen_at": now}).first() is not None
 
 
 _MARK_SEEN: dict[str, Any] = {}
-"""The dedupe insert per dialect, built once (every chat update runs it)."""
+"""The dedupe insert per dialect, built once (every chat update runs it; a Core insert keeps its cache
+key between calls, an ORM one is annotated afresh for each)."""
 
 
 def prune_updates(session: Session, before: datetime) -> int:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from workflows.context import Ctx
 from workflows.faults.models import FaultEvent
+
+_LAST_SEQ = select(func.coalesce(func.max(FaultEvent.seq), 0)).where(
+    FaultEvent.fault_id == bindparam("fault_id")
+)
+"""The fault's last step number (built once: every step of every fault appends with it)."""
 
 
 def add_event(
@@ -20,9 +25,7 @@ def add_event(
     note: str | None = None,
 ) -> FaultEvent:
     """Append one step (e.g. ``下达排查任务``) with the next sequence number."""
-    seq = ctx.session.scalar(
-        select(func.coalesce(func.max(FaultEvent.seq), 0)).where(FaultEvent.fault_id == fault_id)
-    )
+    seq = ctx.session.scalar(_LAST_SEQ, {"fault_id": fault_id})
     event = FaultEvent(
         fault_id=fault_id,
         seq=int(seq or 0) + 1,

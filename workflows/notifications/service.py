@@ -106,29 +106,41 @@ def insert_outbox_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         return 0
     session.flush()  # a Core insert does not autoflush: recipients created in this transaction must exist
     dialect = session.get_bind().dialect.name
-    table = cast(Table, OutboxMessage.__table__)  # Core, not the ORM bulk path: the fan-out hot loop
-    stmt: Insert
-    unique = ["recipient_id", "dedup_key"]
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=unique)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        keys = {(r["recipient_id"], r["dedup_key"]) for r in rows}
-        existing = {
-            (row[0], row[1])
-            for row in session.execute(
-                select(OutboxMessage.recipient_id, OutboxMessage.dedup_key).where(
-                    OutboxMessage.dedup_key.in_({k for _, k in keys})
-                )
+    stmt = _OUTBOX_INSERT.get(dialect)
+    if stmt is None:
+        if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only SQLite and PostgreSQL
+            return _insert_outbox_rows_portably(session, rows)
+        insert_on = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _OUTBOX_INSERT[dialect] = (
+            insert_on(_OUTBOX).on_conflict_do_nothing(index_elements=_OUTBOX_UNIQUE).returning(_OUTBOX.c.id)
+        )
+    params: dict[str, Any] | list[dict[str, Any]] = rows[0] if len(rows) == 1 else list(rows)
+    return len(session.execute(stmt, params).all())
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)  # Core, not the ORM bulk path: the fan-out hot loop
+_OUTBOX_UNIQUE = ["recipient_id", "dedup_key"]
+_OUTBOX_INSERT: dict[str, Insert] = {}
+"""The outbox insert per dialect, built once (every notification runs it; a built statement keeps its
+cache key)."""
+
+
+def _insert_outbox_rows_portably(
+    session: Session, rows: Sequence[dict[str, Any]]
+) -> int:  # pragma: no cover - only SQLite and PostgreSQL are supported
+    keys = {(r["recipient_id"], r["dedup_key"]) for r in rows}
+    existing = {
+        (row[0], row[1])
+        for row in session.execute(
+            select(OutboxMessage.recipient_id, OutboxMessage.dedup_key).where(
+                OutboxMessage.dedup_key.in_({k for _, k in keys})
             )
-        }
-        rows = [r for r in rows if (r["recipient_id"], r["dedup_key"]) not in existing]
-        if not rows:
-            return 0
-        stmt = insert(table)
-    written = session.execute(stmt.returning(table.c.id), list(rows)).all()
-    return len(written)
+        )
+    }
+    rows = [r for r in rows if (r["recipient_id"], r["dedup_key"]) not in existing]
+    if not rows:
+        return 0
+    return len(session.execute(insert(_OUTBOX).returning(_OUTBOX.c.id), list(rows)).all())
 
 
 # ---------------------------------------------------------------------------------------------------

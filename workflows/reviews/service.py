@@ -35,13 +35,14 @@ def can_review(person: Person, project: Project) -> bool:
 
 def undisposed_faults(ctx: Ctx, task: Task) -> list[Fault]:
     """Faults raised by ``task`` that have no disposition yet (what blocks approval, R-REV-1)."""
-    return list(
-        ctx.session.scalars(
-            select(Fault)
-            .where(Fault.task_id == task.id, Fault.status == FaultStatus.PENDING)
-            .order_by(Fault.found_at)
-        )
-    )
+    return list(ctx.session.scalars(_UNDISPOSED, {"task_id": task.id}))
+
+
+_UNDISPOSED = (  # built once: every approval of a task with faults asks it
+    select(Fault)
+    .where(Fault.task_id == bindparam("task_id"), Fault.status == FaultStatus.PENDING)
+    .order_by(Fault.found_at)
+)
 
 
 # Built once (the review's hot path): the task locked with its project and the R-REV-1 flag.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from workflows.catalog.models import CatalogCategory, CatalogFacility, CatalogSystem, TestItem
@@ -13,49 +13,76 @@ from workflows.faults.models import Fault, FaultStatus
 from workflows.people.models import Person
 from workflows.plans.models import PlanLine
 from workflows.reviews.models import ReviewEntry
-from workflows.tasks.models import ItemResult, Photo, TaskLine
+from workflows.tasks.models import ItemResult, Photo, Task, TaskLine
 from workflows.tasks.schemas import PhotoRead, ResultRead, ReviewRead, TaskRead
 from workflows.tasks.service import get_task
 
+# Built once with bind parameters (every task card reads them; bench/bench_telegram.py): a statement
+# built per call costs more in SQLAlchemy than the query costs in the database.
+_EXECUTOR_NAME = select(Person.name).where(Person.id == bindparam("person_id"))
+_RESULTS = (  # columns, not entities: a card shows these and nothing else of the five rows
+    select(
+        PlanLine.id,
+        TestItem.code,
+        CatalogSystem.name,
+        CatalogFacility.name,
+        TestItem.label,
+        TestItem.criterion,
+        PlanLine.free_system,
+        PlanLine.free_facility,
+        PlanLine.free_item,
+        PlanLine.free_criterion,
+        ItemResult.outcome,
+        ItemResult.measured_record,
+        ItemResult.brand,
+    )
+    .select_from(PlanLine)
+    .join(TaskLine, TaskLine.plan_line_id == PlanLine.id)
+    .outerjoin(TestItem, TestItem.id == PlanLine.test_item_id)  # mismatch lines have no item
+    .outerjoin(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
+    .outerjoin(CatalogCategory, CatalogCategory.id == CatalogFacility.category_id)
+    .outerjoin(CatalogSystem, CatalogSystem.id == CatalogCategory.system_id)
+    .outerjoin(
+        ItemResult, (ItemResult.plan_line_id == PlanLine.id) & (ItemResult.task_id == bindparam("task_id"))
+    )
+    .where(TaskLine.task_id == bindparam("task_id"))
+    .order_by(PlanLine.position)
+)
+_PHOTOS = (  # the blobs stay in the database: TaskRead lists photos, content is served apart
+    select(Photo)
+    .options(defer(Photo.content))
+    .where(Photo.task_id == bindparam("task_id"))
+    .order_by(Photo.created_at)
+)
+_REVIEWS = (
+    select(ReviewEntry, Person.name)
+    .join(Person, Person.id == ReviewEntry.reviewer_id)
+    .where(ReviewEntry.task_id == bindparam("task_id"))
+    .order_by(ReviewEntry.at, ReviewEntry.round)
+)
+_FAULT_IDS = (
+    select(Fault.id)
+    .where(Fault.task_id == bindparam("task_id"), Fault.status != FaultStatus.VOID)
+    .order_by(Fault.found_at)
+)
+
 
 def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
-    """The task with lines (fail and cannot-test first), results, photos, reviews and faults."""
+    """The task with lines (fail and cannot-test first), results, photos, reviews and faults.
+
+    Raises:
+        NotFound: no such task or not visible to ``ctx.actor`` (404, see
+            :func:`~workflows.tasks.service.get_task`).
+    """
     task, _ = get_task(ctx, task_id)
-    executor = ctx.session.get(Person, task.executor_id)
-    stmt = (  # columns, not entities: a card shows these and nothing else of the five rows
-        select(
-            PlanLine.id,
-            TestItem.code,
-            CatalogSystem.name,
-            CatalogFacility.name,
-            TestItem.label,
-            TestItem.criterion,
-            PlanLine.free_system,
-            PlanLine.free_facility,
-            PlanLine.free_item,
-            PlanLine.free_criterion,
-            ItemResult.outcome,
-            ItemResult.measured_record,
-            ItemResult.brand,
-        )
-        .select_from(PlanLine)
-        .join(TaskLine, TaskLine.plan_line_id == PlanLine.id)
-        .outerjoin(TestItem, TestItem.id == PlanLine.test_item_id)  # mismatch lines have no item
-        .outerjoin(CatalogFacility, CatalogFacility.id == TestItem.facility_id)
-        .outerjoin(CatalogCategory, CatalogCategory.id == CatalogFacility.category_id)
-        .outerjoin(CatalogSystem, CatalogSystem.id == CatalogCategory.system_id)
-        .outerjoin(ItemResult, (ItemResult.plan_line_id == PlanLine.id) & (ItemResult.task_id == task.id))
-        .where(TaskLine.task_id == task.id)
-        .order_by(PlanLine.position)
-    )
-    photos = list(  # the blobs stay in the database: TaskRead lists photos, content is served apart
-        ctx.session.scalars(
-            select(Photo)
-            .options(defer(Photo.content))
-            .where(Photo.task_id == task.id)
-            .order_by(Photo.created_at)
-        )
-    )
+    return task_read(ctx, task)
+
+
+def task_read(ctx: Ctx, task: Task) -> TaskRead:
+    """:func:`read_task` of a task the caller has loaded and checked visible already."""
+    params = {"task_id": task.id}
+    executor_name = ctx.session.scalar(_EXECUTOR_NAME, {"person_id": task.executor_id})
+    photos = list(ctx.session.scalars(_PHOTOS, params))
     per_line: dict[uuid.UUID | None, int] = {}
     for p in photos:
         per_line[p.plan_line_id] = per_line.get(p.plan_line_id, 0) + 1
@@ -88,7 +115,7 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
                 outcome,
                 measured_record,
                 brand,
-            ) in ctx.session.execute(stmt)
+            ) in ctx.session.execute(_RESULTS, params)
         ),
         key=lambda r: rank.get(r.outcome, 2),
     )
@@ -101,20 +128,9 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
             opinion=e.opinion,
             at=e.at,
         )
-        for e, name in ctx.session.execute(
-            select(ReviewEntry, Person.name)
-            .join(Person, Person.id == ReviewEntry.reviewer_id)
-            .where(ReviewEntry.task_id == task.id)
-            .order_by(ReviewEntry.at, ReviewEntry.round)
-        )
+        for e, name in ctx.session.execute(_REVIEWS, params)
     ]
-    fault_ids = list(
-        ctx.session.scalars(
-            select(Fault.id)
-            .where(Fault.task_id == task.id, Fault.status != FaultStatus.VOID)
-            .order_by(Fault.found_at)
-        )
-    )
+    fault_ids = list(ctx.session.scalars(_FAULT_IDS, params))
     return TaskRead(
         id=task.id,
         code=task.code,
@@ -124,7 +140,7 @@ def read_task(ctx: Ctx, task_id: uuid.UUID) -> TaskRead:
         plan_id=task.plan_id,
         fault_id=task.fault_id,
         executor_id=task.executor_id,
-        executor_name=executor.name if executor else "",
+        executor_name=executor_name or "",
         round=task.round,
         created_at=task.created_at,
         submitted_at=task.submitted_at,
