@@ -22,7 +22,7 @@ from bots.core.i18n import refusal_text as i18n_refusal
 from bots.core.i18n import t
 from engine.db import unit_of_work
 from engine.errors import DomainError
-from workflows.chat.service import bound_person
+from workflows.chat.service import UpdateGate, admit_update, bound_person
 from workflows.context import Ctx
 
 if TYPE_CHECKING:
@@ -124,17 +124,26 @@ class ChatServices:
 
         return await self._run(work)
 
-    async def admit(
-        self, external_id: str | None, gate: Callable[[Ctx], bool]
-    ) -> tuple[bool, ChatUser | None]:
-        """Run ``gate(ctx)`` (e.g. record an update id for dedupe) and identify the sender, in one
-        transaction. Returns ``(gate result, user)``; the user is ``None`` when the gate said no."""
+    async def admit(self, external_id: str | None, gate: UpdateGate) -> tuple[bool, ChatUser | None]:
+        """Run ``gate`` (e.g. record an update id for dedupe, :func:`~workflows.chat.service.update_gate`)
+        and identify the sender, in one transaction (:func:`~workflows.chat.service.admit_update`).
+        Returns ``(gate result, user)``; the user is ``None`` when the gate said no or nobody is bound."""
 
         def work() -> tuple[bool, ChatUser | None]:
-            with self._unit() as ctx:
-                if not gate(ctx):
-                    return False, None
-                return True, self._identify_in(ctx, external_id) if external_id else None
+            is_new, found = admit_update(self.state.engine, self.channel, external_id, gate)
+            if found is None:
+                return is_new, None
+            person = found.person
+            return True, ChatUser(
+                person_id=person.id,
+                name=person.name,
+                roles=frozenset(person.roles),
+                lang=found.language,
+                channel=self.channel,
+                external_id=external_id or "",
+                chat_id=found.chat_id,
+                person=person,
+            )
 
         return await self._run(work)
 

@@ -26,8 +26,7 @@ from bots.telegram.handlers.common import build_fallbacks, build_last_resort
 from bots.telegram.logs import install_log_redaction
 from bots.telegram.sender import register_telegram_sender
 from bots.telegram.views import CHANNEL, TgContext, remember_user, services_of
-from workflows.chat.service import record_update
-from workflows.context import Ctx
+from workflows.chat.service import update_gate
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -116,9 +115,7 @@ async def _drop_redelivered(update: Update, context: TgContext) -> None:
     sender = update.effective_user
     retention_s = services.state.settings.telegram.update_retention_s
 
-    def gate(ctx: Ctx) -> bool:
-        return record_update(ctx, update.update_id, retention_s=retention_s)
-
+    gate = update_gate(update.update_id, now=services.state.clock.now(), retention_s=retention_s)
     is_new, user = await services.admit(str(sender.id) if sender else None, gate)
     if not is_new:
         log.info("telegram.update_redelivered", extra={"update_id": update.update_id})

@@ -145,6 +145,55 @@ def test_update_ids_are_pruned(state: AppState) -> None:
         assert mark_update_seen(s, 1, now)
 
 
+def test_admit_update_dedupes_and_reads_the_bound_person_as_a_clean_detached_row(
+    tg: Tg, client: TestClient, world: Any, state: AppState
+) -> None:
+    """The update's first transaction (Core, no session): a redelivery is refused before the identity
+    is read; the person comes back detached with no pending changes, so a service session attaches it
+    without a query and a flush writes nothing for it."""
+    from sqlalchemy import event
+
+    from workflows.chat.service import admit_update, update_gate
+    from workflows.people.models import Person
+
+    bind(tg, client, world.headers["agency_admin"], world.people["lead"], 111)
+    now = state.clock.now()
+    is_new, account = admit_update(
+        state.engine, "telegram", "111", update_gate(90001, now=now, retention_s=60)
+    )
+    assert is_new and account is not None
+    assert account.person.id == uuid.UUID(world.people["lead"]) and "project_lead" in account.person.roles
+    assert account.chat_id == "111" and account.language == "zh"
+    assert admit_update(state.engine, "telegram", "111", update_gate(90001, now=now, retention_s=60)) == (
+        False,
+        None,
+    )
+    assert admit_update(state.engine, "telegram", "999", update_gate(90002, now=now, retention_s=60)) == (
+        True,
+        None,
+    )
+
+    statements: list[str] = []
+    listener = lambda *a: statements.append(a[2])  # noqa: E731 - before_cursor_execute(conn, cursor, sql, …)
+    event.listen(state.engine, "before_cursor_execute", listener)
+    try:
+        with unit_of_work(state.sessions) as s:
+            person = s.merge(account.person, load=False)
+            assert person.name == account.person.name and not s.dirty
+    finally:
+        event.remove(state.engine, "before_cursor_execute", listener)
+    assert not [sql for sql in statements if "person" in sql.lower()]
+
+    with unit_of_work(state.sessions) as s:
+        row = s.get(Person, account.person.id)
+        assert row is not None
+        row.enabled = False
+    assert admit_update(state.engine, "telegram", "111", update_gate(90003, now=now, retention_s=60)) == (
+        True,
+        None,
+    )
+
+
 def test_a_disabled_person_loses_the_chat_at_once(
     tg: Tg, client: TestClient, world: Any, state: AppState
 ) -> None:

@@ -12,12 +12,14 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from workflows.audit.service import record_audit
@@ -120,6 +122,47 @@ def bound_person(session: Session, channel: str, external_user_id: str) -> tuple
     return None if row is None else (row[0], row[1])
 
 
+_PERSON_ATTRS = tuple((attr.key, attr.columns[0]) for attr in sa_inspect(Person).column_attrs)
+_BINDINGS = cast(Table, ChatBinding.__table__)
+_BOUND_PERSON_ROW = (  # Core: the identity check of every chat update (bench/bench_telegram.py)
+    select(*(column for _, column in _PERSON_ATTRS), _BINDINGS.c.language, _BINDINGS.c.chat_id)
+    .join(_BINDINGS, _BINDINGS.c.person_id == cast(Table, Person.__table__).c.id)
+    .where(
+        _BINDINGS.c.channel == bindparam("channel"),
+        _BINDINGS.c.external_user_id == bindparam("external_user_id"),
+        cast(Table, Person.__table__).c.enabled.is_(True),
+    )
+)
+
+
+@dataclass(frozen=True)
+class BoundAccount:
+    """A chat account's enabled person, as read by :func:`bound_account`.
+
+    Attributes:
+        person: The ``Person`` row as a detached instance (no session; merge it with
+            ``load=False`` to act as it in a transaction without loading it again).
+        language: The binding's language (``zh``/``en``).
+        chat_id: Where the account's replies and pushes go.
+    """
+
+    person: Person
+    language: str
+    chat_id: str
+
+
+def bound_account(conn: Connection, channel: str, external_user_id: str) -> BoundAccount | None:
+    """:func:`bound_person` on a Core connection (one query, no ORM session): the enabled person bound
+    to a chat account, or ``None``."""
+    row = conn.execute(_BOUND_PERSON_ROW, {"channel": channel, "external_user_id": external_user_id}).first()
+    if row is None:
+        return None
+    person = Person(**{key: row[i] for i, (key, _) in enumerate(_PERSON_ATTRS)})
+    make_transient_to_detached(person)  # the row as it is in the database: no pending changes
+    n = len(_PERSON_ATTRS)
+    return BoundAccount(person, row[n], row[n + 1])
+
+
 def binding_for_person(session: Session, channel: str, person_id: uuid.UUID) -> ChatBinding | None:
     """The person's binding in ``channel``, if any (where pushes go)."""
     return session.scalar(
@@ -195,29 +238,33 @@ def set_language(session: Session, *, channel: str, external_user_id: str, langu
     return True
 
 
-def mark_update_seen(session: Session, update_id: int, now: datetime) -> bool:
-    """Record a Telegram ``update_id``; ``False`` when it was seen before (a redelivery).
+def mark_update_seen(bind: Session | Connection, update_id: int, now: datetime) -> bool:
+    """Record a Telegram ``update_id`` (in a session's or a connection's transaction); ``False`` when it
+    was seen before (a redelivery).
 
     One ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), safe under concurrent deliveries.
     """
-    dialect = session.get_bind().dialect.name
+    dialect = bind.dialect.name if isinstance(bind, Connection) else bind.get_bind().dialect.name
+    table = _UPDATES
     if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - only SQLite and PostgreSQL are supported
-        if session.get(TelegramUpdate, update_id) is not None:
+        seen = select(table.c.update_id).where(table.c.update_id == update_id)
+        if bind.execute(seen).first() is not None:
             return False
-        session.add(TelegramUpdate(update_id=update_id, seen_at=now))
-        session.flush()
+        bind.execute(table.insert().values(update_id=update_id, seen_at=now))
         return True
     stmt = _MARK_SEEN.get(dialect)
     if stmt is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = cast(Table, TelegramUpdate.__table__)  # Core: an ORM insert is re-annotated every call
         stmt = _MARK_SEEN[dialect] = (
             insert(table)
             .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
             .on_conflict_do_nothing()
             .returning(table.c.update_id)
         )
-    return session.execute(stmt, {"update_id": update_id, "seen_at": now}).first() is not None
+    return bind.execute(stmt, {"update_id": update_id, "seen_at": now}).first() is not None
+
+
+_UPDATES = cast(Table, TelegramUpdate.__table__)  # Core: an ORM insert is re-annotated every call
 
 
 _MARK_SEEN: dict[str, Any] = {}
@@ -225,9 +272,9 @@ _MARK_SEEN: dict[str, Any] = {}
 key between calls, an ORM one is annotated afresh for each)."""
 
 
-def prune_updates(session: Session, before: datetime) -> int:
+def prune_updates(bind: Session | Connection, before: datetime) -> int:
     """Forget update ids seen before ``before``; returns how many were removed."""
-    result = session.execute(delete(TelegramUpdate).where(TelegramUpdate.seen_at < before))
+    result = bind.execute(delete(_UPDATES).where(_UPDATES.c.seen_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -235,13 +282,39 @@ PRUNE_EVERY = 500
 """Every this many update ids, :func:`record_update` forgets ids older than the retention."""
 
 
-def record_update(ctx: Ctx, update_id: int, *, retention_s: int) -> bool:
+UpdateGate = Callable[[Connection], bool]
+"""What :func:`admit_update` runs before the identity check (e.g. :func:`update_gate`); ``False`` stops."""
+
+
+def admit_update(
+    engine: Engine, channel: str, external_user_id: str | None, gate: UpdateGate
+) -> tuple[bool, BoundAccount | None]:
+    """Run ``gate`` (the update's dedupe) and read the sender's :class:`BoundAccount`, in one
+    transaction on a Core connection (every chat update starts with it: two statements, no ORM
+    session). Returns ``(gate result, account)``; the account is ``None`` when the gate said no, the
+    update has no sender, or the sender is not bound to an enabled person."""
+    with engine.begin() as conn:
+        if not gate(conn):
+            return False, None
+        return True, bound_account(conn, channel, external_user_id) if external_user_id else None
+
+
+def update_gate(update_id: int, *, now: datetime, retention_s: int) -> UpdateGate:
+    """The gate of a Telegram update for :func:`admit_update`: :func:`record_update` (``False`` for a
+    redelivery)."""
+
+    def gate(conn: Connection) -> bool:
+        return record_update(conn, update_id, now=now, retention_s=retention_s)
+
+    return gate
+
+
+def record_update(bind: Session | Connection, update_id: int, *, now: datetime, retention_s: int) -> bool:
     """Record a Telegram ``update_id`` for dedupe (every :data:`PRUNE_EVERY` ids, also forget ids seen
-    more than ``retention_s`` seconds ago); ``False`` when it was seen before (a redelivery)."""
-    now = ctx.clock.now()
+    more than ``retention_s`` seconds before ``now``); ``False`` when it was seen before (a redelivery)."""
     if update_id % PRUNE_EVERY == 0:
-        prune_updates(ctx.session, now - timedelta(seconds=retention_s))
-    return mark_update_seen(ctx.session, update_id, now)
+        prune_updates(bind, now - timedelta(seconds=retention_s))
+    return mark_update_seen(bind, update_id, now)
 
 
 class ChatRecipient(Schema):
