@@ -32,7 +32,9 @@ Telegram delivers them), the CPU time of the process (steadier than the wall clo
 machine), p50/p95 of the per-update handling time, the same per kind of update, and where the time
 went: inside the bot's database transactions (the update dedupe and identity check; the service
 calls) versus PTB and the bot's own code, and the button presses alone (the 900 callback queries,
-without the typed opinions) per second of their handling time. Target: ≥ 200 updates/s.
+without the typed opinions) per second of their handling time, and how fast the machine was (a
+fixed calibration loop, :func:`bench.common.calibration_ms`, timed before and after). Target:
+≥ 200 updates/s.
 """
 
 from __future__ import annotations
@@ -62,7 +64,14 @@ from telegram.request import BaseRequest, RequestData
 from api.demo import demo_photo
 from api.deps import AppState
 from api.world import FACILITIES
-from bench.common import add_agency_with_contract, bench_state, drop_database, fresh_database, project_row
+from bench.common import (
+    add_agency_with_contract,
+    bench_state,
+    calibration_ms,
+    drop_database,
+    fresh_database,
+    project_row,
+)
 from bots.core.callbacks import encode
 from bots.core.services import ChatServices
 from bots.telegram.app import build_application
@@ -398,7 +407,9 @@ def main() -> int:
 
         profiler = Profiler(async_mode="enabled")
         profiler.start()
+    calibration = calibration_ms()
     times, wall, cpu, request = asyncio.run(run(state, scenario, offload=not args.inline))
+    calibration = (calibration + calibration_ms()) / 2
     if profiler is not None:
         profiler.stop()
         Path(args.profile).write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
@@ -427,6 +438,10 @@ def main() -> int:
         f"where the time went, per update: {db / len(times) * 1000:.1f} ms in database transactions ("
         + ", ".join(f"{k} {v / len(times) * 1000:.1f} ms" for k, v in sorted(spent.items()))
         + f"), {(sum(all_times) - db) / len(times) * 1000:.1f} ms in PTB and the bot around them"
+    )
+    print(
+        f"machine speed: the calibration loop took {calibration:.1f} ms around the run "
+        "(bench/common.py; about 11 ms when this VM is quiet, more in a slow hour)"
     )
     print("Bot API calls: " + ", ".join(f"{k} {v}" for k, v in sorted(request.calls.items())))
     print("task states: " + ", ".join(f"{k} {v}" for k, v in sorted(check(state, scenario).items())))
