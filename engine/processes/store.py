@@ -224,7 +224,10 @@ class ProcessStore:
             raise Conflict(
                 f"步骤“{bpmn_id}”当前不可执行 / step {bpmn_id} is not ready in {record.process_id}"
             )
-        self.runtime.complete_by_bpmn_id(inst, bpmn_id, dict(data), context=context)
+        if len(matches) > 1:  # complete_by_bpmn_id says so (AmbiguousTaskError)
+            self.runtime.complete_by_bpmn_id(inst, bpmn_id, dict(data), context=context)
+        else:  # the ready task found above: no second walk of the task tree
+            self.runtime.complete(inst, matches[0].task_guid, dict(data), context=context)
         return self._save(session, record, inst, before={t.task_guid for t in before})
 
     def tick(self, session: Session, record: ProcessInstanceRecord, *, context: Any = None) -> Snapshot:
