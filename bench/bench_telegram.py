@@ -293,7 +293,7 @@ class TimedServices(ChatServices):
         super().__init__(base.state, base.channel, offload=base.offload)
         self.spent: dict[str, float] = defaultdict(float)
 
-    async def _run(self, fn: Callable[[], T]) -> T:
+    async def _run(self, fn: Callable[[], T], *, slow: bool = False) -> T:
         kind = "dedupe + identity" if "admit" in fn.__qualname__ else "service calls"
 
         def timed() -> T:
@@ -303,7 +303,7 @@ class TimedServices(ChatServices):
             finally:
                 self.spent[kind] += time.perf_counter() - t0
 
-        return await super()._run(timed)
+        return await super()._run(timed, slow=slow)
 
 
 def updates(chat: Chat, ids: Iterator[int]) -> list[tuple[str, dict[str, Any]]]:
@@ -444,9 +444,19 @@ def main() -> int:
         "(bench/common.py; about 11 ms when this VM is quiet, more in a slow hour)"
     )
     print("Bot API calls: " + ", ".join(f"{k} {v}" for k, v in sorted(request.calls.items())))
-    print("task states: " + ", ".join(f"{k} {v}" for k, v in sorted(check(state, scenario).items())))
+    states = check(state, scenario)
+    print("task states: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
     state.engine.dispose()
     drop_database(url, admin_url)
+    expected = {
+        "open_approve:approved": MIX["open_approve"],
+        "approve:approved": MIX["approve"],
+        "rev1:submitted": MIX["rev1"],
+        "reject:rejected": MIX["reject"],
+    }
+    if states != expected:  # the figures are only worth something if every decision happened
+        print(f"FAILED: expected task states {expected}", file=sys.stderr)
+        return 1
     return 0
 
 

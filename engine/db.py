@@ -9,12 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +67,30 @@ class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
 
+SQLITE_BUSY_TIMEOUT_S = 30
+"""How long a SQLite transaction waits for another writer's lock (the driver's ``timeout``)."""
+
+_NO_WAIT: ContextVar[bool] = ContextVar("fireops_sqlite_no_wait", default=False)
+
+
+class WriteLockBusy(Exception):
+    """A SQLite transaction begun under :func:`sqlite_no_wait` found another writer holding the write
+    lock; nothing ran in the database (the lock is taken by the transaction's first statement)."""
+
+
+@contextmanager
+def sqlite_no_wait() -> Iterator[None]:
+    """Inside this block a SQLite transaction that would wait for another writer's lock raises
+    :class:`WriteLockBusy` at once instead of waiting (up to :data:`SQLITE_BUSY_TIMEOUT_S`); other
+    databases are unaffected. For callers that must not block where they are (the chat edge's event
+    loop) and can retry the whole unit of work elsewhere."""
+    token = _NO_WAIT.set(True)
+    try:
+        yield
+    finally:
+        _NO_WAIT.reset(token)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine; SQLite gets foreign keys on and a busy timeout for concurrent writers.
 
@@ -75,7 +101,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     sqlite = url.startswith("sqlite")
     connect_args: dict[str, Any] = {}
     if sqlite:
-        connect_args = {"check_same_thread": False, "timeout": 30}
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
     engine = create_engine(url, echo=echo, connect_args=connect_args, pool_pre_ping=not sqlite)
     if sqlite:
         # SQLite ignores SELECT … FOR UPDATE; BEGIN IMMEDIATE takes the write lock at the start of
@@ -93,7 +119,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not _NO_WAIT.get():
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            raw = conn.connection.dbapi_connection  # the PRAGMAs straight on the driver: no SQL overhead
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig).lower():
+                    raise
+                raise WriteLockBusy("another writer holds the SQLite write lock") from exc
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
 
     return engine
 

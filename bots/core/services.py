@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bots.core.i18n import refusal_text as i18n_refusal
 from bots.core.i18n import t
-from engine.db import unit_of_work
+from engine.db import WriteLockBusy, sqlite_no_wait, unit_of_work
 from engine.errors import DomainError
 from workflows.chat.service import UpdateGate, admit_update, bound_person
 from workflows.context import Ctx
@@ -85,19 +85,32 @@ class ChatServices:
     Args:
         state: The application state (sessions, clock, settings, BPMN store).
         channel: Channel name stored on bindings (``telegram``).
-        offload: Run the blocking database work in a worker thread (``True`` in servers, so the
-            event loop keeps serving other updates).
+        offload: Never block the event loop on the database (``True`` in servers, so the loop keeps
+            serving other updates). On PostgreSQL every unit of work runs in a worker thread (its
+            network round trips release the GIL). On SQLite a unit of work is local CPU work that
+            holds the GIL wherever it runs, so it runs on the loop unless it would wait: when another
+            writer holds the write lock (:class:`~engine.db.WriteLockBusy`), or for a call marked
+            ``slow`` (a report PDF), it runs in a worker thread. This spares the two thread hops per
+            update, which cost 15-25 % on the 2-core VM (``bench/bench_telegram.py``). ``False``
+            runs everything on the loop (tests, ``bench_telegram.py --inline``).
     """
 
     def __init__(self, state: AppState, channel: str, *, offload: bool = True) -> None:
         self.state = state
         self.channel = channel
         self.offload = offload
+        self._local_db = state.engine.dialect.name == "sqlite"
 
-    async def _run(self, fn: Callable[[], T]) -> T:
-        if self.offload:
-            return await asyncio.to_thread(fn)
-        return fn()
+    async def _run(self, fn: Callable[[], T], *, slow: bool = False) -> T:
+        if not self.offload:
+            return fn()
+        if self._local_db and not slow:
+            try:
+                with sqlite_no_wait():
+                    return fn()
+            except WriteLockBusy:  # nothing ran: wait for the lock in a worker thread, not on the loop
+                pass
+        return await asyncio.to_thread(fn)
 
     def _identify_in(self, ctx: Ctx, external_id: str) -> ChatUser | None:
         found = bound_person(ctx.session, self.channel, external_id)
@@ -147,8 +160,9 @@ class ChatServices:
 
         return await self._run(work)
 
-    async def call(self, user: ChatUser, fn: Callable[[Ctx], T]) -> T:
-        """Run ``fn(ctx)`` as ``user`` in one transaction and commit.
+    async def call(self, user: ChatUser, fn: Callable[[Ctx], T], *, slow: bool = False) -> T:
+        """Run ``fn(ctx)`` as ``user`` in one transaction and commit (``slow``: long CPU work such as
+        rendering a report PDF, always in a worker thread so the event loop is not held).
 
         Raises:
             ChatRefusal: a domain error (rolled back), or the account was disabled or unbound meanwhile.
@@ -159,7 +173,7 @@ class ChatServices:
                 ctx.actor = self._actor_in(ctx, user)
                 return fn(ctx)
 
-        return await self._guard(work, user.lang)
+        return await self._guard(work, user.lang, slow=slow)
 
     async def call_system(self, fn: Callable[[Ctx], T], *, lang: str) -> T:
         """Run ``fn(ctx)`` without an actor (binding with a code, language changes); commits.
@@ -198,8 +212,8 @@ class ChatServices:
         with unit_of_work(s.sessions) as session:
             yield Ctx(session=session, clock=s.clock, settings=s.settings, processes=s.processes)
 
-    async def _guard(self, work: Callable[[], T], lang: str) -> T:
+    async def _guard(self, work: Callable[[], T], lang: str, *, slow: bool = False) -> T:
         try:
-            return await self._run(work)
+            return await self._run(work, slow=slow)
         except DomainError as exc:
             raise ChatRefusal(refusal_text(exc, lang), exc.code, exc) from exc

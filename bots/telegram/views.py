@@ -48,9 +48,9 @@ class Turn:
         """Catalog text in the user's language."""
         return t(key, self.user.lang, **params)
 
-    async def call(self, fn: Callable[[Ctx], T]) -> T:
-        """Run a service call as the user (see :meth:`ChatServices.call`)."""
-        return await self.services.call(self.user, fn)
+    async def call(self, fn: Callable[[Ctx], T], *, slow: bool = False) -> T:
+        """Run a service call as the user (see :meth:`ChatServices.call`; ``slow`` for a report PDF)."""
+        return await self.services.call(self.user, fn, slow=slow)
 
     async def send(self, card: Card) -> Message:
         """Send a card to the chat."""

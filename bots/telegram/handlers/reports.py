@@ -53,7 +53,7 @@ async def on_report_generate(turn: Turn, cb: Callback) -> None:
         report = generate_report(ctx, cb.id, report_date=today, service_date=today, extra_task_ids=[])
         return read_report(ctx, report.id), report_pdf(ctx, report.id), ctx.clock.now()
 
-    report, pdf, at = await turn.call(generate)
+    report, pdf, at = await turn.call(generate, slow=True)  # renders the PDF: off the event loop
     text = turn.t(
         "report.generated",
         code=report.code,
