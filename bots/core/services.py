@@ -22,7 +22,13 @@ from bots.core.i18n import refusal_text as i18n_refusal
 from bots.core.i18n import t
 from engine.db import WriteLockBusy, sqlite_no_wait, unit_of_work
 from engine.errors import DomainError
-from workflows.chat.service import UpdateGate, admit_update, bound_person
+from workflows.chat.service import (
+    BoundAccount,
+    UpdateGate,
+    admit_update,
+    bound_person,
+    read_bound_account,
+)
 from workflows.context import Ctx
 
 if TYPE_CHECKING:
@@ -112,19 +118,18 @@ class ChatServices:
                 pass
         return await asyncio.to_thread(fn)
 
-    def _identify_in(self, ctx: Ctx, external_id: str) -> ChatUser | None:
-        found = bound_person(ctx.session, self.channel, external_id)
+    def _user(self, found: BoundAccount | None, external_id: str) -> ChatUser | None:
         if found is None:
             return None
-        person, binding = found
+        person = found.person
         return ChatUser(
             person_id=person.id,
             name=person.name,
             roles=frozenset(person.roles),
-            lang=binding.language,
+            lang=found.language,
             channel=self.channel,
             external_id=external_id,
-            chat_id=binding.chat_id,
+            chat_id=found.chat_id,
             person=person,
         )
 
@@ -132,8 +137,7 @@ class ChatServices:
         """The bound, enabled person behind a chat account, or ``None``."""
 
         def work() -> ChatUser | None:
-            with self._unit() as ctx:
-                return self._identify_in(ctx, external_id)
+            return self._user(read_bound_account(self.state.engine, self.channel, external_id), external_id)
 
         return await self._run(work)
 
@@ -144,19 +148,7 @@ class ChatServices:
 
         def work() -> tuple[bool, ChatUser | None]:
             is_new, found = admit_update(self.state.engine, self.channel, external_id, gate)
-            if found is None:
-                return is_new, None
-            person = found.person
-            return True, ChatUser(
-                person_id=person.id,
-                name=person.name,
-                roles=frozenset(person.roles),
-                lang=found.language,
-                channel=self.channel,
-                external_id=external_id or "",
-                chat_id=found.chat_id,
-                person=person,
-            )
+            return is_new, self._user(found, external_id or "")
 
         return await self._run(work)
 

@@ -282,6 +282,12 @@ PRUNE_EVERY = 500
 """Every this many update ids, :func:`record_update` forgets ids older than the retention."""
 
 
+def read_bound_account(engine: Engine, channel: str, external_user_id: str) -> BoundAccount | None:
+    """:func:`bound_account` in a transaction of its own (an identity check without an update)."""
+    with engine.begin() as conn:
+        return bound_account(conn, channel, external_user_id)
+
+
 UpdateGate = Callable[[Connection], bool]
 """What :func:`admit_update` runs before the identity check (e.g. :func:`update_gate`); ``False`` stops."""
 
